@@ -1,0 +1,39 @@
+# ml-connector: `make run` for the demo, `make test` for the suite. Both set up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SANDBOX_PORT ?= 8100
+
+.PHONY: run test lint bench install browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+.env:
+	$(PY) scripts/make_dev_env.py > .env
+
+run: $(STAMP) .env
+	SANDBOX_PORT=$(SANDBOX_PORT) HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+browser:
+	bash scripts/ensure_chromium.sh
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/bench -q -p no:randomly --benchmark-only
+
+clean:
+	rm -rf $(VENV) staticfiles

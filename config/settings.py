@@ -1,0 +1,229 @@
+"""Settings for ml-connector, read from the environment (and an optional `.env` file).
+
+Development (`DEBUG=true`) gets convenient defaults. Production (`DEBUG` unset or false) refuses to start
+when a value is missing or malformed, and says which variable to fix and how.
+"""
+
+from pathlib import Path
+
+import os
+
+import environ
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# ENV_FILE="" disables the file (the tests do, so a developer's .env cannot change them).
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    environ.Env.read_env(_env_file, overwrite=False)
+
+
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def _bool(name, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}.")
+
+
+def _int(name, default):
+    try:
+        return env.int(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {env.str(name)!r}.") from exc
+
+
+DEBUG = _bool("DEBUG", False)
+PRODUCTION = not DEBUG
+
+# --- secret key ---------------------------------------------------------------------------------------------
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"
+elif PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dev-only")):
+    raise ImproperlyConfigured("SECRET_KEY is too weak for production: use at least 50 random characters.")
+
+# --- hosts --------------------------------------------------------------------------------------------------
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Set it to the comma-separated host names the app is served on, "
+        "e.g. ALLOWED_HOSTS=connector.example.com"
+    )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- field encryption ---------------------------------------------------------------------------------------
+# One key, or several separated by commas with the newest first: the first encrypts, all of them decrypt.
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+_KEY_HELP = (
+    "Generate one with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`; "
+    "when rotating, list the new key first and keep the old one after it until `manage.py rotate_encryption_key` "
+    "has run."
+)
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY is not set. {_KEY_HELP}")
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEY, start=1):
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY entry {_position} is not a valid Fernet key (32 url-safe base64-encoded bytes). "
+            f"{_KEY_HELP}"
+        ) from exc
+
+# --- applications -------------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+    "encrypted_model_fields",
+    "connections",
+    "mappings",
+    "syncs",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------------------------
+_DATABASE_HELP = "Use e.g. postgres://user:password@host:5432/dbname or sqlite:///path/to/db.sqlite3"
+_database_url = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+if _database_url.split("://", 1)[0] not in ("postgres", "postgresql", "pgsql", "sqlite"):
+    raise ImproperlyConfigured(f"DATABASE_URL must be a PostgreSQL or SQLite URL. {_DATABASE_HELP}")
+try:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+except (ImproperlyConfigured, ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is malformed. {_DATABASE_HELP}") from exc
+DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60 if PRODUCTION else 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server, the worker and the tests share one SQLite file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth, i18n, static -------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- security (production) ----------------------------------------------------------------------------------
+if _bool("USE_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+# /healthz is probed by load balancers over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+
+# --- background work (django-q2) ----------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "ml-connector",
+    "workers": _int("Q_WORKERS", 2),
+    "timeout": _int("Q_TIMEOUT", 600),
+    "retry": _int("Q_TIMEOUT", 600) + 60,
+    # Our ledger decides when a record is dead; django-q2's own attempt count misses killed workers.
+    "max_attempts": 1,
+    "ack_failures": True,
+    "save_limit": 1000,
+    "catch_up": False,
+    "poll": 1,
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- sync behaviour -----------------------------------------------------------------------------------------
+SYNC_MAX_ATTEMPTS = _int("SYNC_MAX_ATTEMPTS", 5)
+TOKEN_REFRESH_MARGIN_SECONDS = _int("TOKEN_REFRESH_MARGIN_SECONDS", 300)
+HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=5.0)
+HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0)
+# Waits longer than this are not slept inside a worker: the task is rescheduled instead.
+HTTP_MAX_INLINE_WAIT_SECONDS = env.float("HTTP_MAX_INLINE_WAIT_SECONDS", default=5.0)
+SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
+
+# --- logging ------------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "connections.redaction.RedactingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

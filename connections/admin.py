@@ -1,0 +1,108 @@
+"""Admin pages for tenants, memberships and connections."""
+
+import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
+from django.contrib import admin
+from django.shortcuts import render
+from django.utils.html import format_html
+
+from .forms import ConnectionForm
+from .models import Connection, ConnectionStatus, Membership, Role, Tenant
+from .registry import SYSTEMS, get_system
+from .tenancy import TenantScopedAdmin, TenantScopedInline, restrict_app_to_superusers
+
+admin.site.site_header = "ml-connector"
+admin.site.site_title = "ml-connector"
+admin.site.index_title = "Integrations"
+
+# A schedule's function path is code the worker will execute: only superusers may see or edit django-q2's pages.
+restrict_app_to_superusers(admin.site, "django_q")
+
+
+class MembershipInline(TenantScopedInline, admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    edit_role = Role.ADMIN
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantScopedAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+    edit_role = Role.ADMIN
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ["user", "tenant", "role"]
+    list_filter = ["role", "tenant"]
+    search_fields = ["user__username", "user__email", "tenant__name"]
+    autocomplete_fields = ["user", "tenant"]
+    edit_role = Role.ADMIN
+
+
+@admin.register(Connection)
+class ConnectionAdmin(TenantScopedAdmin):
+    list_display = ["name", "tenant", "system", "environment", "status_badge", "token_expires_at", "updated_at"]
+    list_filter = ["system", "status", "environment", "tenant"]
+    search_fields = ["name", "tenant__name"]
+    list_select_related = ["tenant"]
+    readonly_fields = ["system", "uuid", "webhook_path", "token_expires_at", "created_at", "updated_at"]
+    edit_role = Role.ADMIN
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        colour = {ConnectionStatus.ACTIVE: "#1a7f37", ConnectionStatus.REAUTH_REQUIRED: "#b42318"}.get(
+            obj.status, "#666"
+        )
+        return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
+
+    @admin.display(description="Webhook URL path")
+    def webhook_path(self, obj):
+        if not obj.pk or not obj.spec.webhook:
+            return "-"
+        return f"/webhooks/{obj.uuid}/"
+
+    def _system_for(self, request, obj):
+        return obj.system if obj is not None else request.GET.get("system") or request.POST.get("_system")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        system = self._system_for(request, obj)
+
+        class BoundConnectionForm(ConnectionForm):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, system=system, **form_kwargs)
+
+        kwargs["form"] = BoundConnectionForm
+        kwargs["fields"] = ConnectionForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        system = get_system(self._system_for(request, obj))
+        config = ["config__" + spec.name for spec in system.config_fields]
+        secrets = ["secret__" + spec.name for spec in system.secret_fields]
+        main = ["tenant", "name", "environment"]
+        if obj is not None:
+            main = ["system", "uuid", *main, "status", "status_reason", "webhook_path", "token_expires_at"]
+        return [
+            (None, {"fields": main}),
+            (f"{system.label} configuration", {"fields": config}),
+            ("Credentials (write-only)", {"fields": secrets}),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if self._system_for(request, None) not in SYSTEMS:
+            return render(
+                request,
+                "admin/connections/connection/choose_system.html",
+                {**self.admin_site.each_context(request), "systems": SYSTEMS.values(), "opts": self.model._meta},
+            )
+        return super().add_view(request, form_url, extra_context)

@@ -1,0 +1,73 @@
+"""Seed a demo tenant wired to the local simulators, with an admin, a finance and a viewer login.
+
+Safe to run repeatedly: existing rows are updated, not duplicated. Refuses to run outside DEBUG unless --force.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from connections.models import Connection, Environment, Membership, Role, Tenant
+
+DEMO_USERS = (
+    # username, password, role (None = superuser)
+    ("admin", "admin-demo", None),
+    ("finance", "finance-demo", Role.FINANCE),
+    ("viewer", "viewer-demo", Role.VIEWER),
+)
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo tenant, its users and its simulator connections."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sandbox-url", default=settings.SANDBOX_URL)
+        parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
+
+    @transaction.atomic
+    def handle(self, *args, sandbox_url, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates users with known passwords; it runs only with DEBUG=true.")
+        tenant, _ = Tenant.objects.get_or_create(slug="summit", defaults={"name": "Summit Builders"})
+        self._users(tenant)
+        connections = self._connections(tenant, sandbox_url)
+        self._integrations(tenant, connections)
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant '{tenant.name}' ready."))
+        for username, password, role in DEMO_USERS:
+            self.stdout.write(f"  login: {username} / {password}  ({role or 'superuser'})")
+
+    def _users(self, tenant):
+        User = get_user_model()
+        for username, password, role in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = True
+            user.is_superuser = role is None
+            user.set_password(password)
+            user.save()
+            if role:
+                Membership.objects.update_or_create(user=user, tenant=tenant, defaults={"role": role})
+
+    def _connections(self, tenant, sandbox_url):
+        connections = {}
+        from syncs.demo import connection_specs
+
+        for spec in connection_specs(sandbox_url):
+            connection, _ = Connection.objects.get_or_create(
+                tenant=tenant, name=spec["name"], defaults={"system": spec["system"]}
+            )
+            connection.system = spec["system"]
+            connection.environment = Environment.SIMULATOR
+            connection.settings = spec["settings"]
+            if dict(connection.secrets or {}) != spec["secrets"]:
+                connection.secrets = spec["secrets"]
+                connection.token_state = {}
+            connection.save()
+            connections[spec["system"]] = connection
+        return connections
+
+    def _integrations(self, tenant, connections):
+        """Hook for the demo integrations; filled in by the sync flows."""
+        from syncs.demo import seed_integrations
+
+        seed_integrations(tenant, connections)

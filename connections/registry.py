@@ -1,0 +1,220 @@
+"""Every external system we talk to, declared once.
+
+An entry says how a system is labelled, where its adapter lives, how it authenticates, which connection fields
+are configuration (stored in clear) and which are secrets (stored encrypted), and how its webhooks are verified.
+The admin form, the model choices and the validation on save are all derived from it.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One configuration or secret field of a connection."""
+
+    name: str
+    label: str
+    help_text: str = ""
+    required: bool = True
+    kind: str = "text"  # text | url | int | choice
+    choices: tuple[str, ...] = ()
+    default: str = ""
+
+    def clean(self, raw):
+        value = "" if raw is None else str(raw).strip()
+        if not value:
+            if self.required and not self.default:
+                raise ValidationError(f"{self.label} is required.")
+            return self.default
+        if self.kind == "int" and not value.isdigit():
+            raise ValidationError(f"{self.label} must be a whole number.")
+        if self.kind == "url":
+            parsed = urlparse(value)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise ValidationError(f"{self.label} must be a full http(s) URL.")
+            value = value.rstrip("/")
+        if self.kind == "choice" and value not in self.choices:
+            raise ValidationError(f"{self.label} must be one of: {', '.join(self.choices)}.")
+        return value
+
+
+BASE_URL = ConfigField(
+    "base_url",
+    "Base URL override",
+    "Leave blank for the vendor's standard host for the environment. Set it to point at a proxy or the sandbox.",
+    required=False,
+    kind="url",
+)
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """What ml-connector knows about one external system."""
+
+    key: str
+    label: str
+    adapter: str  # dotted path of the adapter class
+    auth: str  # how we authenticate: oauth_client_credentials | oauth_password | oauth_authorization_code | session
+    config_fields: tuple[ConfigField, ...]
+    secret_fields: tuple[ConfigField, ...]
+    webhook: str | None = None  # header_secret | hmac_sha256 | None (pull only)
+    hosts: dict = field(default_factory=dict)  # environment -> default host(s)
+
+    def clean_config(self, data: dict) -> dict:
+        """Validate configuration against the declaration; raise ValidationError naming each bad field."""
+        cleaned, errors = {}, {}
+        for spec in self.config_fields:
+            try:
+                cleaned[spec.name] = spec.clean(data.get(spec.name))
+            except ValidationError as exc:
+                errors[spec.name] = exc.messages
+        unknown = set(data) - {spec.name for spec in self.config_fields}
+        if unknown:
+            errors["__all__"] = [f"Unknown configuration fields for {self.label}: {', '.join(sorted(unknown))}."]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def missing_secrets(self, secrets: dict) -> list[str]:
+        return [spec.label for spec in self.secret_fields if spec.required and not secrets.get(spec.name)]
+
+    def adapter_class(self):
+        return import_string(self.adapter)
+
+
+SYSTEMS: dict[str, SystemSpec] = {
+    spec.key: spec
+    for spec in (
+        SystemSpec(
+            key="procore",
+            label="Procore",
+            adapter="connections.systems.procore.adapter.ProcoreAdapter",
+            auth="oauth_client_credentials",
+            config_fields=(
+                ConfigField("company_id", "Company ID", "Numeric Procore company id.", kind="int"),
+                ConfigField(
+                    "login_url",
+                    "Login URL override",
+                    "Leave blank for the standard login host of the environment.",
+                    required=False,
+                    kind="url",
+                ),
+                BASE_URL,
+            ),
+            secret_fields=(
+                ConfigField("client_id", "Client ID", "The service account's client id."),
+                ConfigField("client_secret", "Client secret"),
+                ConfigField(
+                    "webhook_secret",
+                    "Webhook secret",
+                    "Value Procore sends in the Authorization header of webhook deliveries.",
+                    required=False,
+                ),
+            ),
+            webhook="header_secret",
+            hosts={
+                "production": ("https://api.procore.com", "https://login.procore.com"),
+                "sandbox": ("https://sandbox.procore.com", "https://login-sandbox.procore.com"),
+            },
+        ),
+        SystemSpec(
+            key="procurify",
+            label="Procurify",
+            adapter="connections.systems.procurify.adapter.ProcurifyAdapter",
+            auth="oauth_client_credentials",
+            config_fields=(
+                ConfigField("subdomain", "Subdomain", "The part before .procurify.com."),
+                BASE_URL,
+            ),
+            secret_fields=(ConfigField("client_id", "Client ID"), ConfigField("client_secret", "Client secret")),
+        ),
+        SystemSpec(
+            key="acumatica",
+            label="Acumatica",
+            adapter="connections.systems.acumatica.adapter.AcumaticaAdapter",
+            auth="oauth_password",
+            config_fields=(
+                ConfigField("instance_url", "Instance URL", "e.g. https://erp.example.com/AcumaticaERP", kind="url"),
+                ConfigField("endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."),
+                ConfigField("tenant_name", "Tenant name", "The Acumatica tenant (company) to sign in to."),
+                ConfigField("branch", "Branch", "Branch to post into, when the tenant has several.", required=False),
+            ),
+            secret_fields=(
+                ConfigField("client_id", "Client ID", "Connected application id (the GUID, without @tenant)."),
+                ConfigField("client_secret", "Client secret"),
+                ConfigField("username", "User name"),
+                ConfigField("password", "Password"),
+                ConfigField(
+                    "webhook_secret", "Push notification header value", required=False
+                ),
+            ),
+            webhook="header_secret",
+        ),
+        SystemSpec(
+            key="intacct",
+            label="Sage Intacct",
+            adapter="connections.systems.intacct.adapter.IntacctAdapter",
+            auth="session",
+            config_fields=(
+                ConfigField("company_id", "Company ID"),
+                ConfigField("sender_id", "Web Services sender ID"),
+                ConfigField("location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False),
+                BASE_URL,
+            ),
+            secret_fields=(
+                ConfigField("sender_password", "Sender password"),
+                ConfigField("user_id", "Web Services user ID"),
+                ConfigField("user_password", "User password"),
+            ),
+        ),
+        SystemSpec(
+            key="exact",
+            label="Exact Online",
+            adapter="connections.systems.exact.adapter.ExactAdapter",
+            auth="oauth_authorization_code",
+            config_fields=(
+                ConfigField(
+                    "region", "Region", kind="choice", choices=("nl", "be", "de", "uk", "us", "es", "fr")
+                ),
+                ConfigField("division", "Division", "Numeric division code.", kind="int"),
+                BASE_URL,
+            ),
+            secret_fields=(
+                ConfigField("client_id", "Client ID"),
+                ConfigField("client_secret", "Client secret"),
+                ConfigField("refresh_token", "Refresh token", "From the authorization step.", required=False),
+                ConfigField("webhook_secret", "Webhook secret", required=False),
+            ),
+            webhook="hmac_sha256",
+        ),
+        SystemSpec(
+            key="quickbooks",
+            label="QuickBooks Online",
+            adapter="connections.systems.quickbooks.adapter.QuickBooksAdapter",
+            auth="oauth_authorization_code",
+            config_fields=(ConfigField("realm_id", "Realm (company) ID", kind="int"), BASE_URL),
+            secret_fields=(
+                ConfigField("client_id", "Client ID"),
+                ConfigField("client_secret", "Client secret"),
+                ConfigField("refresh_token", "Refresh token", "From the authorization step.", required=False),
+                ConfigField("webhook_verifier_token", "Webhook verifier token", required=False),
+            ),
+            webhook="hmac_sha256",
+        ),
+    )
+}
+
+
+def system_choices() -> list[tuple[str, str]]:
+    return [(key, spec.label) for key, spec in SYSTEMS.items()]
+
+
+def get_system(key: str) -> SystemSpec:
+    try:
+        return SYSTEMS[key]
+    except KeyError:
+        raise ValidationError(f"Unknown system {key!r}.") from None

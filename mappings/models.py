@@ -1,0 +1,1 @@
+"""Reference data pulled from each side and the maps between them."""

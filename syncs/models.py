@@ -1,0 +1,231 @@
+"""Integrations, the ledger of records moved, their audit trail, runs, cursors and inbound webhooks."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from connections.models import Connection, Tenant
+
+
+class Integration(models.Model):
+    """Two of a tenant's connections and the flows that run between them."""
+
+    tenant_path = "tenant"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="integrations")
+    name = models.CharField(max_length=200, help_text="e.g. 'Procore -> Acumatica (Summit)'.")
+    source = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="integrations_as_source", help_text="Where records are read."
+    )
+    destination = models.ForeignKey(
+        Connection,
+        on_delete=models.PROTECT,
+        related_name="integrations_as_destination",
+        help_text="Where records are written.",
+    )
+    flows = models.JSONField(default=list, blank=True, help_text="Keys of the flows this integration runs.")
+    options = models.JSONField(default=dict, blank=True, help_text="Per-integration flow options.")
+    enabled = models.BooleanField(default=True, help_text="Paused integrations neither poll nor post.")
+    poll_interval_minutes = models.PositiveIntegerField(default=15, help_text="How often scheduled polls run.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tenant__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="unique_integration_name_per_tenant")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .flows import FLOWS
+
+        for side in ("source", "destination"):
+            conn = getattr(self, side, None)
+            if conn is not None and self.tenant_id and conn.tenant_id != self.tenant_id:
+                raise ValidationError({side: "The connection belongs to another tenant."})
+        unknown = [key for key in self.flows or [] if key not in FLOWS]
+        if unknown:
+            raise ValidationError({"flows": f"Unknown flows: {', '.join(unknown)}."})
+
+
+class RecordState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    NEEDS_MAPPING = "needs_mapping", "Needs mapping"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    POSTING = "posting", "Posting"
+    POSTED = "posted", "Posted"
+    FAILED = "failed", "Failed (will retry)"
+    DEAD = "dead", "Dead (gave up)"
+    SKIPPED = "skipped", "Skipped"
+
+
+class SyncRecord(models.Model):
+    """The ledger: one row per integration + flow + source record, whatever happens to it."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="records")
+    flow = models.CharField(max_length=80, help_text="Flow key, see syncs/flows.py.")
+    source_id = models.CharField(max_length=200, help_text="The record's id in the source system.")
+    source_version = models.CharField(max_length=200, blank=True, help_text="Source version last read.")
+    posted_version = models.CharField(max_length=200, blank=True, help_text="Source version last written.")
+    label = models.CharField(max_length=300, blank=True, help_text="Human summary, e.g. 'Invoice 1042, Star Framing'.")
+    state = models.CharField(max_length=20, choices=RecordState.choices, default=RecordState.PENDING, db_index=True)
+    canonical = models.JSONField(default=dict, blank=True, help_text="The canonical record as last read.")
+    sent_payload = models.JSONField(null=True, blank=True, help_text="Exactly what was last sent to the destination.")
+    destination_id = models.CharField(max_length=200, blank=True, help_text="The record's id in the destination.")
+    idempotency_key = models.CharField(max_length=100, unique=True, editable=False, help_text="Destination-side key.")
+    attempts = models.PositiveIntegerField(default=0, help_text="Write attempts in the current cycle.")
+    last_error = models.TextField(blank=True)
+    mapping_errors = models.JSONField(default=list, blank=True, help_text="What is missing for this record to post.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=64, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "flow", "source_id"], name="one_ledger_row_per_source")
+        ]
+        indexes = [models.Index(fields=["integration", "state"])]
+
+    def __str__(self):
+        return self.label or f"{self.flow} {self.source_id}"
+
+
+class AuditKind(models.TextChoices):
+    READ = "read", "Read"
+    MAPPED = "mapped", "Mapped"
+    BLOCKED = "blocked", "Blocked"
+    POSTING = "posting", "Posting"
+    POSTED = "posted", "Posted"
+    FOUND = "found", "Found existing"
+    FAILED = "failed", "Failed"
+    DEAD = "dead", "Gave up"
+    REPLAYED = "replayed", "Replayed"
+    SKIPPED = "skipped", "Skipped"
+    WEBHOOK = "webhook", "Webhook"
+    MAPPING = "mapping", "Mapping changed"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """An append-only trail entry: who did what to which record, what was sent and what came back."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="audit_events")
+    record = models.ForeignKey(
+        SyncRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    run = models.ForeignKey("SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    kind = models.CharField(max_length=20, choices=AuditKind.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty for the system."
+    )
+    message = models.TextField(blank=True)
+    request = models.JSONField(null=True, blank=True, help_text="What was sent (secrets redacted).")
+    response = models.JSONField(null=True, blank=True, help_text="What came back (secrets redacted).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message[:80]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    RESCHEDULED = "rescheduled", "Rescheduled (rate limited)"
+    FAILED = "failed", "Failed"
+
+
+class SyncRun(models.Model):
+    """One execution of one flow of an integration, with its counts."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
+    flow = models.CharField(max_length=80)
+    trigger = models.CharField(max_length=20, default="schedule", help_text="schedule, webhook, manual or mapping.")
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.integration} {self.flow} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Cursor(models.Model):
+    """Where incremental reads of one flow resume. Advanced only after a page is safely recorded."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cursors")
+    flow = models.CharField(max_length=80)
+    position = models.CharField(max_length=200, blank=True, help_text="Highest source modification time recorded.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "flow"], name="one_cursor_per_flow")]
+
+    def __str__(self):
+        return f"{self.integration} {self.flow} @ {self.position or 'start'}"
+
+
+class WebhookStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Failed"
+
+
+class WebhookEvent(models.Model):
+    """An inbound webhook, stored raw after verification and before anything else happens."""
+
+    tenant_path = "connection__tenant"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="webhook_events")
+    event_id = models.CharField(max_length=200, help_text="The sender's event id, used to drop duplicates.")
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.RECEIVED)
+    error = models.TextField(blank=True)
+    duplicates = models.PositiveIntegerField(default=0, help_text="Times the same event was delivered again.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["connection", "event_id"], name="one_webhook_per_event")]
+
+    def __str__(self):
+        return f"{self.connection} event {self.event_id}"

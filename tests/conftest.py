@@ -1,0 +1,50 @@
+"""Fixtures shared by the whole suite: tenants, users in each role, connections."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from connections.models import Connection, Membership, Role, Tenant
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username, tenant=None, role=None, superuser=False):
+        user = get_user_model().objects.create_user(
+            username=username, password="pw-" + username, is_staff=True, is_superuser=superuser
+        )
+        if tenant is not None:
+            Membership.objects.create(user=user, tenant=tenant, role=role or Role.VIEWER)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def tenant_a(db):
+    return Tenant.objects.create(name="Alpha Construction", slug="alpha")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return Tenant.objects.create(name="Bravo Builders", slug="bravo")
+
+
+@pytest.fixture
+def make_connection(db):
+    def make(tenant, system="procore", name=None, settings=None, secrets=None):
+        defaults = {
+            "procore": ({"company_id": "42"}, {"client_id": "cid", "client_secret": "csecret"}),
+            "acumatica": (
+                {"instance_url": "https://erp.example.com", "endpoint_version": "23.200.001", "tenant_name": "T"},
+                {"client_id": "G", "client_secret": "S", "username": "u", "password": "p"},
+            ),
+        }[system]
+        return Connection.objects.create(
+            tenant=tenant,
+            system=system,
+            name=name or f"{system} {tenant.slug}",
+            settings=settings if settings is not None else defaults[0],
+            secrets=secrets if secrets is not None else defaults[1],
+        )
+
+    return make

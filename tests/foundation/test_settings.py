@@ -1,0 +1,65 @@
+"""Production settings fail loudly and pass Django's deployment checklist."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = {
+    "ENV_FILE": "",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "x7Hq2-" + "Kp9vLm3Zr8TbW1nYc4Fd6Gs0Jk5Qa2Ue7Io9Px3Rt8Vw1Bz4My6Nh",
+    "ALLOWED_HOSTS": "connector.example.com",
+    "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def manage(*args, **overrides):
+    env = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith("SECURE_")}
+    env.update(GOOD)
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides, names",
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+        ({"FIELD_ENCRYPTION_KEY": None}, "FIELD_ENCRYPTION_KEY"),
+        ({"FIELD_ENCRYPTION_KEY": "not-a-key"}, "FIELD_ENCRYPTION_KEY"),
+        ({"FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode() + ",oops"}, "FIELD_ENCRYPTION_KEY entry 2"),
+        ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+    ],
+)
+def test_bad_or_missing_production_values_stop_the_start_and_name_the_variable(overrides, names):
+    result = manage("check", **overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert names in result.stderr
+
+
+def test_several_keys_are_accepted_newest_first():
+    keys = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    result = manage("check", FIELD_ENCRYPTION_KEY=keys)
+    assert result.returncode == 0, result.stderr
