@@ -125,3 +125,18 @@ class EncryptionCanary(models.Model):
 
     def __str__(self):
         return "encryption canary"
+
+
+class ApiUsage(models.Model):
+    """Outbound API call counters per connection, shared by every process (read by /metrics)."""
+
+    tenant_path = "connection__tenant"
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="api_usage")
+    calls = models.PositiveBigIntegerField(default=0)
+    errors = models.PositiveBigIntegerField(default=0)
+    rate_limited = models.PositiveBigIntegerField(default=0)
+    last_call_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.connection}: {self.calls} calls"

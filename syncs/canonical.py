@@ -1,0 +1,203 @@
+"""Canonical records: the hub every adapter reads into and writes from.
+
+Plain dataclasses with Decimal money and explicit currency, easy to build in tests. No Django here.
+`to_dict`/`from_dict` give the JSON stored in the ledger; money travels as strings so nothing is lost to floats.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Ref:
+    """A reference to a record on one side: its native id, human code and name.
+
+    `destination_id` is filled by the resolver with the matching record's id on the other side.
+    """
+
+    native_id: str
+    code: str = ""
+    name: str = ""
+    destination_id: str | None = None
+
+
+@dataclass
+class Vendor:
+    native_id: str
+    name: str
+    code: str = ""
+    active: bool = True
+    email: str = ""
+    tax_id: str = ""
+    currency: str = ""
+
+
+@dataclass
+class Account:
+    native_id: str
+    code: str
+    name: str
+    account_type: str = ""
+    active: bool = True
+
+
+@dataclass
+class CostCode:
+    native_id: str
+    code: str
+    name: str
+    cost_type: Ref | None = None
+    active: bool = True
+
+
+@dataclass
+class BillLine:
+    amount: Decimal
+    description: str = ""
+    cost_code: Ref | None = None
+    cost_type: Ref | None = None
+    project: Ref | None = None
+    quantity: Decimal | None = None
+    unit_cost: Decimal | None = None
+    native_id: str = ""
+    # Filled by the resolver: the destination's GL account and dimensions (subaccount, project, task, ...).
+    account: str | None = None
+    dimensions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Bill:
+    """An AP bill (a subcontractor invoice, a direct cost of type invoice, a vendor bill)."""
+
+    native_id: str
+    vendor: Ref
+    number: str  # the vendor's invoice number: the destination's dedupe anchor
+    date: dt.date
+    currency: str
+    lines: list[BillLine]
+    due_date: dt.date | None = None
+    description: str = ""
+    project: Ref | None = None
+    commitment: Ref | None = None
+    status: str = ""
+    kind: str = "bill"  # bill | credit
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+
+@dataclass
+class ChangeOrder:
+    native_id: str
+    number: str
+    amount: Decimal
+    status: str = ""
+    description: str = ""
+
+
+@dataclass
+class CommitmentLine:
+    amount: Decimal
+    description: str = ""
+    cost_code: Ref | None = None
+    cost_type: Ref | None = None
+    quantity: Decimal | None = None
+    unit_cost: Decimal | None = None
+    native_id: str = ""
+    account: str | None = None
+    dimensions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Commitment:
+    """A subcontract or purchase order, with its lines and change orders."""
+
+    native_id: str
+    vendor: Ref
+    number: str
+    title: str
+    currency: str
+    status: str
+    lines: list[CommitmentLine]
+    change_orders: list[ChangeOrder] = field(default_factory=list)
+    project: Ref | None = None
+    date: dt.date | None = None
+
+
+@dataclass
+class Payment:
+    native_id: str
+    vendor: Ref
+    amount: Decimal
+    currency: str
+    date: dt.date
+    bill: Ref | None = None
+    reference: str = ""
+    status: str = ""
+
+
+RECORD_TYPES = {cls.__name__: cls for cls in (Vendor, Account, CostCode, Bill, Commitment, Payment)}
+
+
+def to_dict(record) -> dict[str, Any]:
+    """JSON-safe dict of a canonical record, tagged with its type."""
+    return {"type": type(record).__name__, **_encode(dataclasses.asdict(record))}
+
+
+def _encode(value):
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def from_dict(data: dict[str, Any]):
+    """Rebuild a canonical record from `to_dict` output."""
+    data = dict(data)
+    cls = RECORD_TYPES[data.pop("type")]
+    return _decode(cls, data)
+
+
+def _decode(cls, data):
+    hints = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for name, value in data.items():
+        if name not in hints:
+            continue
+        kwargs[name] = _decode_value(hints[name].type, value)
+    return cls(**kwargs)
+
+
+_NESTED = {
+    "Ref": Ref,
+    "BillLine": BillLine,
+    "CommitmentLine": CommitmentLine,
+    "ChangeOrder": ChangeOrder,
+}
+
+
+def _decode_value(type_hint: str, value):
+    if value is None:
+        return None
+    hint = str(type_hint)
+    for name, cls in _NESTED.items():
+        if hint.startswith(f"list[{name}]"):
+            return [_decode(cls, item) for item in value]
+        if hint.split(" ")[0] == name:
+            return _decode(cls, value)
+    if hint.startswith("Decimal"):
+        return Decimal(value)
+    if hint.startswith("dt.date"):
+        return dt.date.fromisoformat(value)
+    return value
