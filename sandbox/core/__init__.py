@@ -1,0 +1,1 @@
+"""Framework shared by all simulators: WSGI app, threaded server, clock, faults, counters, store."""

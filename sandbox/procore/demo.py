@@ -1,0 +1,369 @@
+"""The Procore side of the "Summit Builders" demo data set.
+
+Fixed credentials and ids, so the demo tenant and the tests can name them:
+client ``demo-procore-client`` / ``demo-procore-secret``, company 4264807.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .listing import stamp
+
+CLIENT_ID = "demo-procore-client"
+CLIENT_SECRET = "demo-procore-secret"
+COMPANY_ID = 4264807
+COMPANY_NAME = "Summit Builders"
+
+PROJECTS = [
+    # id, number, name, active
+    (5_100_000_101, "2024-001", "Riverside Medical Office Building", True),
+    (5_100_000_102, "2024-002", "Harbor View Apartments", True),
+    (5_100_000_103, "2021-014", "Maple Street Elementary Renovation", False),
+]
+VENDORS = [
+    (5_200_000_201, "Star Framing, LLC"),
+    (5_200_000_202, "Apex Concrete Inc."),
+    (5_200_000_203, "Bright Line Electric Co."),
+    (5_200_000_204, "Cascade Plumbing & Mechanical"),
+    (5_200_000_205, "Granite Supply Co."),
+]
+COST_CODES = [
+    # code, full_code, name
+    ("500", "01-500", "Temporary Facilities"),
+    ("300", "03-300", "Cast-in-Place Concrete"),
+    ("310", "03-310", "Concrete Formwork"),
+    ("100", "06-100", "Rough Carpentry"),
+    ("100", "26-100", "Electrical Distribution"),
+]
+COST_TYPES = [
+    # id, code, name, base_type
+    (5_400_000_401, "L", "Labor", "Labor"),
+    (5_400_000_402, "M", "Material", "Material"),
+    (5_400_000_403, "S", "Subcontract", "Commitment"),
+    (5_400_000_404, "E", "Equipment", "Equipment"),
+    (5_400_000_405, "O", "Other", "Other"),
+]
+LABOR, MATERIAL, SUBCONTRACT = 5_400_000_401, 5_400_000_402, 5_400_000_403
+
+
+def cost_code_id(project_index: int, full_code: str) -> int:
+    """Demo cost codes are per project: ids 5_300_00P_0NN."""
+    position = [c[1] for c in COST_CODES].index(full_code)
+    return 5_300_000_000 + project_index * 1000 + position + 1
+
+
+def _base(sim) -> dict:
+    return {
+        "clients": [{"id": CLIENT_ID, "secret": CLIENT_SECRET, "name": "ml-connector demo"}],
+        "companies": [{"id": COMPANY_ID, "name": COMPANY_NAME, "is_active": True, "app_installed": True}],
+        "projects": [
+            {
+                "id": pid,
+                "company_id": COMPANY_ID,
+                "project_number": number,
+                "name": name,
+                "active": active,
+                "origin_id": None,
+                "origin_data": None,
+                "origin_code": number,
+            }
+            for pid, number, name, active in PROJECTS
+        ],
+        "vendors": [
+            {
+                "id": vid,
+                "company_id": COMPANY_ID,
+                "name": name,
+                "is_active": True,
+                "origin_id": None,
+                "origin_code": None,
+                "synced_to_erp": False,
+            }
+            for vid, name in VENDORS
+        ],
+        "line_item_types": [
+            {
+                "id": tid,
+                "company_id": COMPANY_ID,
+                "code": code,
+                "name": name,
+                "base_type": base,
+                "origin_id": None,
+            }
+            for tid, code, name, base in COST_TYPES
+        ],
+        "cost_codes": [
+            {
+                "id": cost_code_id(index, full),
+                "project_id": pid,
+                "code": code,
+                "full_code": full,
+                "name": name,
+                "parent_id": None,
+                "origin_id": None,
+                "line_item_type_ids": [LABOR, MATERIAL, SUBCONTRACT],
+            }
+            for index, (pid, *_rest) in enumerate(PROJECTS)
+            for code, full, name in COST_CODES
+        ],
+    }
+
+
+def _line(line_id, project_index, full_code, type_id, amount, description):
+    return {
+        "id": line_id,
+        "description": description,
+        "amount": amount,
+        "quantity": "1.0",
+        "unit_cost": amount,
+        "uom": "LS",
+        "cost_code_id": cost_code_id(project_index, full_code),
+        "line_item_type_id": type_id,
+        "origin_id": None,
+    }
+
+
+def _contracts() -> dict:
+    riverside, harbor = PROJECTS[0][0], PROJECTS[1][0]
+    return {
+        "work_order_contracts": [
+            {
+                "id": 5_500_000_501,
+                "project_id": riverside,
+                "number": "SC-001",
+                "title": "Framing and rough carpentry",
+                "status": "Approved",
+                "executed": True,
+                "accounting_method": "amount",
+                "vendor_id": VENDORS[0][0],
+                "origin_id": None,
+                "deleted_at": None,
+                "retainage_percent": "10.0",
+                "line_items": [
+                    _line(5_500_100_001, 0, "06-100", SUBCONTRACT, "380000.00", "Wood framing, levels 1-4"),
+                    _line(5_500_100_002, 0, "06-100", MATERIAL, "40000.00", "Framing lumber allowance"),
+                ],
+            },
+            {
+                "id": 5_500_000_502,
+                "project_id": riverside,
+                "number": "SC-002",
+                "title": "Concrete foundations",
+                "status": "Approved",
+                "executed": True,
+                "accounting_method": "amount",
+                "vendor_id": VENDORS[1][0],
+                "origin_id": None,
+                "deleted_at": None,
+                "retainage_percent": "10.0",
+                "line_items": [
+                    _line(5_500_100_003, 0, "03-310", SUBCONTRACT, "150000.00", "Formwork"),
+                    _line(5_500_100_004, 0, "03-300", SUBCONTRACT, "210000.00", "Cast-in-place concrete"),
+                ],
+            },
+            {
+                "id": 5_500_000_503,
+                "project_id": harbor,
+                "number": "SC-101",
+                "title": "Electrical",
+                "status": "Out For Signature",
+                "executed": False,
+                "accounting_method": "amount",
+                "vendor_id": VENDORS[2][0],
+                "origin_id": None,
+                "deleted_at": None,
+                "retainage_percent": "5.0",
+                "line_items": [
+                    _line(5_500_100_005, 1, "26-100", SUBCONTRACT, "265000.00", "Power distribution")
+                ],
+            },
+        ],
+        "purchase_order_contracts": [
+            {
+                "id": 5_500_000_504,
+                "project_id": riverside,
+                "number": "PO-001",
+                "title": "Rebar and embeds",
+                "status": "Approved",
+                "executed": True,
+                "accounting_method": "amount",
+                "vendor_id": VENDORS[4][0],
+                "origin_id": None,
+                "deleted_at": None,
+                "line_items": [
+                    _line(5_500_100_006, 0, "03-300", MATERIAL, "48500.00", "Rebar #4-#8, embeds")
+                ],
+            },
+        ],
+    }
+
+
+def _item(item_id, contract_line, scheduled, previous, this_period, retainage, description):
+    return {
+        "id": item_id,
+        "item_type": "contract_item",
+        "line_item_id": contract_line["id"],
+        "cost_code_id": contract_line["cost_code_id"],
+        "line_item_type_id": contract_line["line_item_type_id"],
+        "description_of_work": description,
+        "scheduled_value": scheduled,
+        "work_completed_from_previous_application": previous,
+        "work_completed_this_period": this_period,
+        "materials_presently_stored": "0.00",
+        "work_completed_retainage_retained_this_period": retainage,
+        "materials_stored_retainage_currently_retained": "0.00",
+        "position": 1,
+    }
+
+
+def _requisitions(contracts: dict, today) -> list[dict]:
+    sc1, sc2 = contracts["work_order_contracts"][0], contracts["work_order_contracts"][1]
+    riverside = PROJECTS[0][0]
+
+    def req(rid, contract, number, status, items, days_ago):
+        end = today - timedelta(days=days_ago)
+        return {
+            "id": rid,
+            "project_id": riverside,
+            "commitment_id": contract["id"],
+            "number": number,
+            "invoice_number": f"{contract['number']}-{number:02d}",
+            "billing_date": end.isoformat(),
+            "period_id": 5_650_000_000 + number,
+            "requisition_start": (end - timedelta(days=30)).isoformat(),
+            "requisition_end": end.isoformat(),
+            "status": status,
+            "erp_status": "not_ready",
+            "payment_date": None,
+            "origin_id": None,
+            "origin_data": None,
+            "items": items,
+        }
+
+    f1, f2 = sc1["line_items"]
+    c1, c2 = sc2["line_items"]
+    return [
+        req(
+            5_600_000_601,
+            sc1,
+            1,
+            "approved",
+            [
+                _item(5_600_100_001, f1, "380000.00", "0.00", "76000.00", "7600.00", "Framing levels 1-2"),
+                _item(5_600_100_002, f2, "40000.00", "0.00", "12500.00", "1250.00", "Lumber delivered"),
+            ],
+            35,
+        ),
+        req(
+            5_600_000_602,
+            sc1,
+            2,
+            "under_review",
+            [_item(5_600_100_003, f1, "380000.00", "76000.00", "57000.00", "5700.00", "Framing level 3")],
+            5,
+        ),
+        req(
+            5_600_000_603,
+            sc2,
+            1,
+            "approved",
+            [
+                _item(5_600_100_004, c1, "150000.00", "0.00", "90000.00", "9000.00", "Footings formwork"),
+                _item(5_600_100_005, c2, "210000.00", "0.00", "63000.00", "6300.00", "Footings poured"),
+            ],
+            40,
+        ),
+        req(
+            5_600_000_604,
+            sc2,
+            2,
+            "approved_as_noted",
+            [
+                _item(5_600_100_006, c1, "150000.00", "90000.00", "60000.00", "6000.00", "Wall formwork"),
+                _item(5_600_100_007, c2, "210000.00", "63000.00", "84000.00", "8400.00", "Walls poured"),
+            ],
+            8,
+        ),
+    ]
+
+
+def _direct_costs(today) -> list[dict]:
+    riverside, granite = PROJECTS[0][0], VENDORS[4][0]
+
+    def cost(did, kind, status, invoice, vendor, days_ago, lines):
+        day = (today - timedelta(days=days_ago)).isoformat()
+        return {
+            "id": did,
+            "project_id": riverside,
+            "direct_cost_type": kind,
+            "status": status,
+            "invoice_number": invoice,
+            "vendor_id": vendor,
+            "description": lines[0]["description"],
+            "direct_cost_date": day,
+            "received_date": day,
+            "payment_date": None,
+            "origin_id": None,
+            "line_items": lines,
+        }
+
+    return [
+        cost(
+            5_700_000_701,
+            "invoice",
+            "approved",
+            "GS-88412",
+            granite,
+            12,
+            [
+                _line(5_700_100_001, 0, "03-300", MATERIAL, "4375.20", "Anchor bolts and embeds"),
+                _line(5_700_100_002, 0, "01-500", MATERIAL, "612.80", "Temporary fencing panels"),
+            ],
+        ),
+        cost(
+            5_700_000_702,
+            "invoice",
+            "pending",
+            "GS-88530",
+            granite,
+            3,
+            [_line(5_700_100_003, 0, "03-310", MATERIAL, "2210.00", "Form release agent and ties")],
+        ),
+        cost(
+            5_700_000_703,
+            "expense",
+            "approved",
+            None,
+            None,
+            9,
+            [_line(5_700_100_004, 0, "01-500", MATERIAL, "189.99", "Site office supplies")],
+        ),
+        cost(
+            5_700_000_704,
+            "payroll",
+            "approved",
+            None,
+            None,
+            7,
+            [_line(5_700_100_005, 0, "01-500", LABOR, "3840.00", "Site labor week 27")],
+        ),
+    ]
+
+
+def load_demo(sim) -> dict[str, list]:
+    """Load the demo set into a Procore simulator; returns {collection: [ids]}."""
+    now = sim.clock.now()
+    today = now.date()
+    data = _base(sim)
+    contracts = _contracts()
+    data.update(contracts)
+    data["requisitions"] = _requisitions(contracts, today)
+    data["direct_costs"] = _direct_costs(today)
+    created = {}
+    for collection, records in data.items():
+        for record in records:
+            record.setdefault("updated_at", stamp(now - timedelta(days=1)))
+            record.setdefault("created_at", stamp(now - timedelta(days=30)))
+            created.setdefault(collection, []).append(sim.seed_record(collection, record)["id"])
+    return created

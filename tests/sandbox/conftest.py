@@ -1,0 +1,28 @@
+"""Fixtures for the simulator tests: one sandbox server per session, state reset before each test."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from sandbox.testing import SandboxControl, start_sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    server = start_sandbox()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def procore_ctl(sandbox_server) -> SandboxControl:
+    control = SandboxControl(sandbox_server.base_url, "procore")
+    control.reset()
+    return control

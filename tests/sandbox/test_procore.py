@@ -1,0 +1,347 @@
+"""The Procore simulator over real HTTP, checked against the vendor facts."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+
+from sandbox.procore import demo
+
+from .helpers import link_rels
+
+COMPANY = str(demo.COMPANY_ID)
+RIVERSIDE = demo.PROJECTS[0][0]
+
+
+@pytest.fixture
+def procore(procore_ctl, sandbox_server):
+    procore_ctl.seed(preset="demo")
+    return Procore(sandbox_server)
+
+
+class Procore:
+    """A tiny hand-written caller, enough to poke the simulator."""
+
+    def __init__(self, server):
+        self.api = server.url("procore")
+        self.login = server.url("procore-login")
+        self.http = requests.Session()
+        self.token = self.new_token()
+
+    def new_token(self, **overrides) -> str:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": demo.CLIENT_ID,
+            "client_secret": demo.CLIENT_SECRET,
+            **overrides,
+        }
+        response = self.http.post(self.login + "/oauth/token", data=form)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def get(self, path, company=COMPANY, **params):
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if company:
+            headers["Procore-Company-Id"] = company
+        return self.http.get(self.api + path, params=params, headers=headers)
+
+    def patch(self, path, body, **params):
+        headers = {"Authorization": f"Bearer {self.token}", "Procore-Company-Id": COMPANY}
+        return self.http.patch(self.api + path, params=params, json=body, headers=headers)
+
+
+# -- auth ---------------------------------------------------------------------------------------------
+
+
+def test_token_response_shape(procore):
+    response = procore.http.post(
+        procore.login + "/oauth/token",
+        files={
+            "grant_type": (None, "client_credentials"),
+            "client_id": (None, demo.CLIENT_ID),
+            "client_secret": (None, demo.CLIENT_SECRET),
+        },
+    )  # multipart, as in Procore's curl -F example
+    body = response.json()
+    assert response.status_code == 200
+    assert body["token_type"] == "bearer" and body["expires_in"] == 5400
+    assert isinstance(body["created_at"], int) and "refresh_token" not in body
+
+
+def test_bad_credentials_are_401_invalid_client(procore):
+    response = procore.http.post(
+        procore.login + "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": demo.CLIENT_ID, "client_secret": "wrong"},
+    )
+    assert (response.status_code, response.json()) == (401, {"error": "invalid_client"})
+
+
+def test_token_expires_on_the_simulator_clock(procore, procore_ctl):
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+    procore_ctl.advance(5399)
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+    procore_ctl.advance(2)
+    response = procore.get("/rest/v1.0/companies")
+    assert response.status_code == 401
+    assert response.json() == {"errors": "The access token is invalid"}
+    procore.token = procore.new_token()
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+
+
+def test_missing_or_garbage_token_is_401(procore):
+    procore.token = "nope"
+    assert procore.get("/rest/v1.0/companies").status_code == 401
+
+
+def test_token_requests_are_counted_under_concurrency(procore, procore_ctl):
+    procore_ctl.clear_calls()
+    threads = [threading.Thread(target=procore.new_token) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert procore_ctl.calls()["POST /oauth/token"] == 20
+
+
+# -- company header and access -----------------------------------------------------------------------
+
+
+def test_missing_company_header(procore, procore_ctl):
+    response = procore.get("/rest/v1.0/projects", company=None, company_id=COMPANY)
+    assert response.status_code == 404
+    assert "Missing Procore-Company-Id header!" in response.text
+    procore_ctl.config(missing_company_status=400)
+    assert procore.get("/rest/v1.0/projects", company=None, company_id=COMPANY).status_code == 400
+
+
+def test_me_and_companies_exempt_unless_dmsa(procore, procore_ctl):
+    assert procore.get("/rest/v1.0/me", company=None).status_code == 200
+    assert procore.get("/rest/v1.0/companies", company=None).status_code == 200
+    procore_ctl.config(dmsa=True)
+    assert procore.get("/rest/v1.0/companies", company=None).status_code == 404
+
+
+def test_unknown_or_uninstalled_company_is_403(procore, procore_ctl):
+    response = procore.get("/rest/v1.0/projects", company="999", company_id="999")
+    assert response.status_code == 403 and "App is not connected to this company" in response.text
+    procore_ctl.upsert("companies", {"id": demo.COMPANY_ID, "app_installed": False})
+    assert procore.get("/rest/v1.0/projects", company_id=COMPANY).status_code == 403
+
+
+def test_project_of_another_company_is_404_and_unpermitted_is_403(procore, procore_ctl):
+    procore_ctl.seed(
+        {"companies": [{"id": 77, "name": "Other Co"}], "projects": [{"id": 88, "company_id": 77, "name": "Elsewhere"}]}
+    )
+    assert procore.get("/rest/v1.0/requisitions", project_id=88).status_code == 404
+    procore_ctl.config(permitted_projects=[demo.PROJECTS[1][0]])
+    assert procore.get("/rest/v1.0/requisitions", project_id=RIVERSIDE).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/rest/v1.0/projects",
+        "/rest/v1.0/vendors",
+        "/rest/v1.0/requisitions",
+        "/rest/v1.0/cost_codes",
+        "/rest/v1.0/work_order_contracts",
+    ],
+)
+def test_required_parameters_are_400(procore, path):
+    assert procore.get(path).status_code == 400
+
+
+# -- lists ---------------------------------------------------------------------------------------------
+
+
+def test_projects_are_active_unless_by_status(procore):
+    active = procore.get("/rest/v1.0/projects", company_id=COMPANY).json()
+    every = procore.get("/rest/v1.0/projects", company_id=COMPANY, **{"filters[by_status]": "All"}).json()
+    assert len(active) == 2 and all(p["active"] for p in active)
+    assert len(every) == 3
+
+
+def test_pagination_link_rel_sets(procore, procore_ctl):
+    procore_ctl.seed({"vendors": [{"company_id": demo.COMPANY_ID, "name": f"Vendor {i}"} for i in range(20)]})
+    pages = {}
+    for page in range(1, 6):
+        response = procore.get("/rest/v1.0/vendors", company_id=COMPANY, per_page=5, page=page, sort="name")
+        assert response.headers["Total"] == "25" and response.headers["Per-Page"] == "5"
+        pages[page] = (response.json(), link_rels(response.headers["Link"]))
+    assert set(pages[1][1]) == {"next", "last"}
+    assert set(pages[2][1]) == {"first", "next", "last"}
+    assert set(pages[3][1]) == {"first", "prev", "next", "last"}
+    assert set(pages[5][1]) == {"first", "prev", "last"}
+    assert pages[3][1]["prev"]["page"] == "2" and pages[3][1]["next"]["page"] == "4"
+    assert pages[1][1]["last"]["page"] == "5"
+    next_link = pages[1][1]["next"]
+    assert next_link["url"].scheme == "http" and next_link["company_id"] == COMPANY and next_link["sort"] == "name"
+    ids = [v["id"] for page in pages.values() for v in page[0]]
+    assert len(ids) == len(set(ids)) == 25
+
+
+def test_updated_at_range_filter_is_inclusive(procore, procore_ctl):
+    procore_ctl.set_clock("2025-03-10T12:00:00Z")
+    edited = procore_ctl.upsert("requisitions", {"id": 5_600_000_603, "status": "approved"})
+    assert edited["updated_at"] == "2025-03-10T12:00:00Z"
+
+    def ids(value):
+        rows = procore.get("/rest/v1.0/requisitions", project_id=RIVERSIDE, **{"filters[updated_at]": value})
+        return [r["id"] for r in rows.json()]
+
+    assert ids("2025-03-10T12:00:00Z...2025-03-10T12:00:00Z") == [5_600_000_603]
+    assert ids("2025-03-10T12:00:01Z...2025-03-11T00:00:00Z") == []
+    assert ids("2025-03-10...2025-03-10") == [5_600_000_603]
+
+
+def test_status_filter_is_exact_case(procore):
+    def count(path, status):
+        rows = procore.get(path, project_id=RIVERSIDE, **{"filters[status]": status})
+        return len(rows.json())
+
+    assert count("/rest/v1.0/requisitions", "approved") == 2
+    assert count("/rest/v1.0/requisitions", "Approved") == 0
+    assert count("/rest/v1.0/work_order_contracts", "Approved") == 2
+    assert count("/rest/v1.0/work_order_contracts", "approved") == 0
+
+
+def test_id_and_origin_id_filters(procore, procore_ctl):
+    procore_ctl.upsert("direct_costs", {"id": 5_700_000_702, "origin_id": "AP-000042"})
+    rows = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs", **{"filters[origin_id]": "AP-000042"})
+    assert [r["id"] for r in rows.json()] == [5_700_000_702]
+    rows = procore.get(
+        "/rest/v1.0/requisitions", project_id=RIVERSIDE, **{"filters[id][]": ["5600000601", "5600000604"]}
+    )
+    assert sorted(r["id"] for r in rows.json()) == [5_600_000_601, 5_600_000_604]
+
+
+# -- shapes --------------------------------------------------------------------------------------------
+
+
+def test_contract_lines_nest_cost_code_and_type(procore):
+    lines = procore.get("/rest/v1.0/work_order_contracts/5500000502/line_items", project_id=RIVERSIDE).json()
+    assert lines[0]["cost_code"] == {
+        "id": demo.cost_code_id(0, "03-310"),
+        "code": "310",
+        "full_code": "03-310",
+        "name": "Concrete Formwork",
+    }
+    assert lines[0]["line_item_type"]["name"] == "Subcontract"
+    assert "cost_code_id" not in lines[0] and lines[0]["amount"] == "150000.00"
+    contract = procore.get("/rest/v1.0/work_order_contracts/5500000502", project_id=RIVERSIDE).json()
+    assert contract["grand_total"] == "360000.00" and contract["vendor"]["company"] == "Apex Concrete Inc."
+
+
+def test_requisition_detail_items_have_flat_cost_code(procore, procore_ctl):
+    detail = procore.get("/rest/v1.0/requisitions/5600000603/detail", project_id=RIVERSIDE).json()
+    assert detail["id"] > 2**32 and detail["vendor_name"] == "Apex Concrete Inc."
+    assert detail["total_claimed_amount"] == "153000.00"
+    assert detail["g702"]["current_payment_due"] == "137700.00"
+    item = detail["items"][0]
+    assert item["cost_code_id"] == demo.cost_code_id(0, "03-310") and "cost_code" not in item
+    assert item["line_item_type_id"] == demo.SUBCONTRACT and item["work_completed_this_period"] == "90000.00"
+    procore_ctl.config(requisition_item_line_item_type=False)
+    detail = procore.get("/rest/v1.0/requisitions/5600000603/detail", project_id=RIVERSIDE).json()
+    assert "line_item_type_id" not in detail["items"][0]
+
+
+def test_direct_costs_list_and_show(procore):
+    rows = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs").json()
+    assert {r["direct_cost_type"] for r in rows} == {"invoice", "expense", "payroll"}
+    shown = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701").json()
+    assert shown["grand_total"] == "4988.00" and shown["status"] == "approved"
+    assert shown["line_items"][0]["cost_code"]["full_code"] == "03-300"
+    lines = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701/line_items").json()
+    assert [line["amount"] for line in lines] == ["4375.20", "612.80"]
+
+
+# -- writes --------------------------------------------------------------------------------------------
+
+
+def test_origin_id_written_then_locked(procore):
+    path = "/rest/v1.0/requisitions/5600000601"
+    response = procore.patch(path, {"requisition": {"origin_id": "AP-000101"}}, project_id=RIVERSIDE)
+    assert response.status_code == 200 and response.json()["origin_id"] == "AP-000101"
+    locked = procore.patch(path, {"requisition": {"invoice_number": "changed"}}, project_id=RIVERSIDE)
+    assert locked.status_code == 422
+    duplicate = procore.patch(
+        "/rest/v1.0/requisitions/5600000603", {"requisition": {"origin_id": "AP-000101"}}, project_id=RIVERSIDE
+    )
+    assert duplicate.status_code == 409
+
+
+def test_control_upsert_bumps_updated_at(procore, procore_ctl):
+    before = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000702").json()["updated_at"]
+    procore_ctl.advance(3600)
+    procore_ctl.upsert("direct_costs", {"id": 5_700_000_702, "status": "approved"})
+    after = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000702").json()
+    assert after["status"] == "approved" and after["updated_at"] > before
+
+
+def test_reset_after_write_applies_then_drops_connection(procore, procore_ctl):
+    procore_ctl.fault("reset_after_write", method="PATCH", path="/direct_costs/")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        procore.patch(
+            f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701", {"direct_cost": {"origin_id": "AP-7"}}
+        )
+    stored = next(r for r in procore_ctl.records("direct_costs") if r["id"] == 5_700_000_701)
+    assert stored["origin_id"] == "AP-7"
+
+
+def test_contract_payments_create_and_list(procore):
+    headers = {"Authorization": f"Bearer {procore.token}", "Procore-Company-Id": COMPANY}
+    created = procore.http.post(
+        procore.api + "/rest/v1.0/contract_payments",
+        params={"project_id": RIVERSIDE},
+        headers=headers,
+        json={
+            "contract_payment": {
+                "contract_id": 5_500_000_501,
+                "amount": "68850.00",
+                "date": "2025-03-01",
+                "check_number": "10021",
+                "origin_id": "CHK-10021",
+            }
+        },
+    )
+    assert created.status_code == 201 and created.json()["amount"] == "68850.00"
+    rows = procore.get("/rest/v1.0/contract_payments", project_id=RIVERSIDE, contract_id=5_500_000_501).json()
+    assert [r["check_number"] for r in rows] == ["10021"]
+    assert procore.get("/rest/v1.0/contract_payments", project_id=RIVERSIDE).status_code == 400
+
+
+# -- rate limits ---------------------------------------------------------------------------------------
+
+
+def test_rate_limit_headers_on_every_response_and_429(procore, procore_ctl):
+    procore_ctl.config(rate_limit_spike=3, rate_limit_hourly=100)
+    first = procore.get("/rest/v1.0/requisitions")  # a 400 still carries the headers and counts
+    assert first.status_code == 400
+    assert first.headers["X-Rate-Limit-Limit"] == "3" and first.headers["X-Rate-Limit-Remaining"] == "2"
+    procore.get("/rest/v1.0/companies")
+    procore.get("/rest/v1.0/companies")
+    limited = procore.get("/rest/v1.0/companies")
+    assert limited.status_code == 429 and limited.headers["X-Rate-Limit-Remaining"] == "0"
+    assert "surpassed the max number of requests" in limited.text
+    assert "Retry-After" not in limited.headers
+    assert int(limited.headers["X-Rate-Limit-Reset"]) >= int(procore_ctl.clock()["epoch"])
+    procore_ctl.config(rate_limit_retry_after=True)
+    assert int(procore.get("/rest/v1.0/companies").headers["Retry-After"]) >= 1
+    procore_ctl.advance(11)
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+
+
+def test_injected_rate_limit_fault_in_procore_style(procore, procore_ctl):
+    procore_ctl.fault("rate_limit", path="/companies", retry_after=4)
+    limited = procore.get("/rest/v1.0/companies")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "4"
+    assert limited.headers["X-Rate-Limit-Remaining"] == "0"
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+
+
+def test_overloaded_switch_gives_503_with_retry_after(procore, procore_ctl):
+    procore_ctl.config(overloaded=True, overloaded_retry_after=12)
+    response = procore.get("/rest/v1.0/companies")
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "12")
