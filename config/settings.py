@@ -4,9 +4,8 @@ Development (`DEBUG=true`) gets convenient defaults. Production (`DEBUG` unset o
 when a value is missing or malformed, and says which variable to fix and how.
 """
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet

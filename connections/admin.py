@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.utils.html import format_html
 
 from .forms import ConnectionForm
-from .models import Connection, ConnectionStatus, Membership, Role, Tenant
+from .models import ApiUsage, Connection, ConnectionStatus, Membership, Role, Tenant
 from .registry import SYSTEMS, get_system
-from .tenancy import TenantScopedAdmin, TenantScopedInline, restrict_app_to_superusers
+from .tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, TenantScopedInline, restrict_app_to_superusers
 
 admin.site.site_header = "ml-connector"
 admin.site.site_title = "ml-connector"
@@ -51,7 +51,15 @@ class MembershipAdmin(TenantScopedAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(TenantScopedAdmin):
-    list_display = ["name", "tenant", "system", "environment", "status_badge", "token_expires_at", "updated_at"]
+    list_display = [
+        "name",
+        "tenant",
+        "system",
+        "environment",
+        "status_badge",
+        "token_expires_at",
+        "updated_at",
+    ]
     list_filter = ["system", "status", "environment", "tenant"]
     search_fields = ["name", "tenant__name"]
     list_select_related = ["tenant"]
@@ -103,6 +111,16 @@ class ConnectionAdmin(TenantScopedAdmin):
             return render(
                 request,
                 "admin/connections/connection/choose_system.html",
-                {**self.admin_site.each_context(request), "systems": SYSTEMS.values(), "opts": self.model._meta},
+                {
+                    **self.admin_site.each_context(request),
+                    "systems": SYSTEMS.values(),
+                    "opts": self.model._meta,
+                },
             )
         return super().add_view(request, form_url, extra_context)
+
+
+@admin.register(ApiUsage)
+class ApiUsageAdmin(ReadOnlyTenantAdmin):
+    list_display = ["connection", "calls", "errors", "rate_limited", "last_call_at"]
+    list_select_related = ["connection"]

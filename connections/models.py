@@ -95,6 +95,16 @@ class Connection(models.Model):
     def __repr__(self):
         return f"<Connection {self.pk} {self.system} {self.name!r} status={self.status}>"
 
+    def save(self, *args, **kwargs):
+        # Configuration is always validated against the registry, also when saved from code.
+        if self.system:
+            self.settings = get_system(self.system).clean_config(self.settings or {})
+        super().save(*args, **kwargs)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == ConnectionStatus.ACTIVE
+
     @property
     def spec(self):
         return get_system(self.system)
@@ -105,17 +115,7 @@ class Connection(models.Model):
             try:
                 self.settings = spec.clean_config(self.settings or {})
             except ValidationError as exc:
-                raise ValidationError({"settings": exc.messages}) from exc
-
-    def save(self, *args, **kwargs):
-        # Configuration is always validated against the registry, also when saved from code.
-        if self.system:
-            self.settings = get_system(self.system).clean_config(self.settings or {})
-        super().save(*args, **kwargs)
-
-    @property
-    def is_usable(self) -> bool:
-        return self.status == ConnectionStatus.ACTIVE
+                raise ValidationError([f"Configuration: {message}" for message in exc.messages]) from exc
 
 
 class EncryptionCanary(models.Model):

@@ -65,7 +65,11 @@ def redact_mapping(data):
     """A copy of a (nested) dict/list with values under sensitive-looking keys masked."""
     if isinstance(data, dict):
         return {
-            key: (MASK if isinstance(key, str) and SENSITIVE_NAMES.search(key) and value else redact_mapping(value))
+            key: (
+                MASK
+                if isinstance(key, str) and SENSITIVE_NAMES.search(key) and value
+                else redact_mapping(value)
+            )
             for key, value in data.items()
         }
     if isinstance(data, list):

@@ -74,7 +74,9 @@ class SystemSpec:
                 errors[spec.name] = exc.messages
         unknown = set(data) - {spec.name for spec in self.config_fields}
         if unknown:
-            errors["__all__"] = [f"Unknown configuration fields for {self.label}: {', '.join(sorted(unknown))}."]
+            errors["__all__"] = [
+                f"Unknown configuration fields for {self.label}: {', '.join(sorted(unknown))}."
+            ]
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -130,7 +132,10 @@ SYSTEMS: dict[str, SystemSpec] = {
                 ConfigField("subdomain", "Subdomain", "The part before .procurify.com."),
                 BASE_URL,
             ),
-            secret_fields=(ConfigField("client_id", "Client ID"), ConfigField("client_secret", "Client secret")),
+            secret_fields=(
+                ConfigField("client_id", "Client ID"),
+                ConfigField("client_secret", "Client secret"),
+            ),
         ),
         SystemSpec(
             key="acumatica",
@@ -138,19 +143,25 @@ SYSTEMS: dict[str, SystemSpec] = {
             adapter="connections.systems.acumatica.adapter.AcumaticaAdapter",
             auth="oauth_password",
             config_fields=(
-                ConfigField("instance_url", "Instance URL", "e.g. https://erp.example.com/AcumaticaERP", kind="url"),
-                ConfigField("endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."),
+                ConfigField(
+                    "instance_url", "Instance URL", "e.g. https://erp.example.com/AcumaticaERP", kind="url"
+                ),
+                ConfigField(
+                    "endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."
+                ),
                 ConfigField("tenant_name", "Tenant name", "The Acumatica tenant (company) to sign in to."),
-                ConfigField("branch", "Branch", "Branch to post into, when the tenant has several.", required=False),
+                ConfigField(
+                    "branch", "Branch", "Branch to post into, when the tenant has several.", required=False
+                ),
             ),
             secret_fields=(
-                ConfigField("client_id", "Client ID", "Connected application id (the GUID, without @tenant)."),
+                ConfigField(
+                    "client_id", "Client ID", "Connected application id (the GUID, without @tenant)."
+                ),
                 ConfigField("client_secret", "Client secret"),
                 ConfigField("username", "User name"),
                 ConfigField("password", "Password"),
-                ConfigField(
-                    "webhook_secret", "Push notification header value", required=False
-                ),
+                ConfigField("webhook_secret", "Push notification header value", required=False),
             ),
             webhook="header_secret",
         ),
@@ -162,7 +173,9 @@ SYSTEMS: dict[str, SystemSpec] = {
             config_fields=(
                 ConfigField("company_id", "Company ID"),
                 ConfigField("sender_id", "Web Services sender ID"),
-                ConfigField("location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False),
+                ConfigField(
+                    "location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False
+                ),
                 BASE_URL,
             ),
             secret_fields=(

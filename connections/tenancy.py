@@ -139,6 +139,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyTenantAdmin(TenantScopedAdmin):
+    """For records the application writes and people only read (audit trail, runs, inbound webhooks)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantScopedInline:
     """Mixin for inlines of a tenant-scoped parent: same filtering, rights decided on the parent object."""
 
@@ -190,11 +203,14 @@ def restrict_app_to_superusers(site, app_label: str) -> None:
     for model, model_admin in list(site._registry.items()):
         if model._meta.app_label == app_label:
             site.unregister(model)
-            restricted = type(f"SuperuserOnly{type(model_admin).__name__}", (SuperuserOnlyAdmin, type(model_admin)), {})
+            restricted = type(
+                f"SuperuserOnly{type(model_admin).__name__}", (SuperuserOnlyAdmin, type(model_admin)), {}
+            )
             site.register(model, restricted)
 
 
 __all__ = [
+    "ReadOnlyTenantAdmin",
     "TenantScopedAdmin",
     "TenantScopedInline",
     "has_role",

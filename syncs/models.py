@@ -17,7 +17,10 @@ class Integration(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="integrations")
     name = models.CharField(max_length=200, help_text="e.g. 'Procore -> Acumatica (Summit)'.")
     source = models.ForeignKey(
-        Connection, on_delete=models.PROTECT, related_name="integrations_as_source", help_text="Where records are read."
+        Connection,
+        on_delete=models.PROTECT,
+        related_name="integrations_as_source",
+        help_text="Where records are read.",
     )
     destination = models.ForeignKey(
         Connection,
@@ -28,12 +31,16 @@ class Integration(models.Model):
     flows = models.JSONField(default=list, blank=True, help_text="Keys of the flows this integration runs.")
     options = models.JSONField(default=dict, blank=True, help_text="Per-integration flow options.")
     enabled = models.BooleanField(default=True, help_text="Paused integrations neither poll nor post.")
-    poll_interval_minutes = models.PositiveIntegerField(default=15, help_text="How often scheduled polls run.")
+    poll_interval_minutes = models.PositiveIntegerField(
+        default=15, help_text="How often scheduled polls run."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["tenant__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="unique_integration_name_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="unique_integration_name_per_tenant")
+        ]
 
     def __str__(self):
         return self.name
@@ -71,15 +78,27 @@ class SyncRecord(models.Model):
     source_id = models.CharField(max_length=200, help_text="The record's id in the source system.")
     source_version = models.CharField(max_length=200, blank=True, help_text="Source version last read.")
     posted_version = models.CharField(max_length=200, blank=True, help_text="Source version last written.")
-    label = models.CharField(max_length=300, blank=True, help_text="Human summary, e.g. 'Invoice 1042, Star Framing'.")
-    state = models.CharField(max_length=20, choices=RecordState.choices, default=RecordState.PENDING, db_index=True)
+    label = models.CharField(
+        max_length=300, blank=True, help_text="Human summary, e.g. 'Invoice 1042, Star Framing'."
+    )
+    state = models.CharField(
+        max_length=20, choices=RecordState.choices, default=RecordState.PENDING, db_index=True
+    )
     canonical = models.JSONField(default=dict, blank=True, help_text="The canonical record as last read.")
-    sent_payload = models.JSONField(null=True, blank=True, help_text="Exactly what was last sent to the destination.")
-    destination_id = models.CharField(max_length=200, blank=True, help_text="The record's id in the destination.")
-    idempotency_key = models.CharField(max_length=100, unique=True, editable=False, help_text="Destination-side key.")
+    sent_payload = models.JSONField(
+        null=True, blank=True, help_text="Exactly what was last sent to the destination."
+    )
+    destination_id = models.CharField(
+        max_length=200, blank=True, help_text="The record's id in the destination."
+    )
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, editable=False, help_text="Destination-side key."
+    )
     attempts = models.PositiveIntegerField(default=0, help_text="Write attempts in the current cycle.")
     last_error = models.TextField(blank=True)
-    mapping_errors = models.JSONField(default=list, blank=True, help_text="What is missing for this record to post.")
+    mapping_errors = models.JSONField(
+        default=list, blank=True, help_text="What is missing for this record to post."
+    )
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
@@ -90,7 +109,9 @@ class SyncRecord(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["integration", "flow", "source_id"], name="one_ledger_row_per_source")
+            models.UniqueConstraint(
+                fields=["integration", "flow", "source_id"], name="one_ledger_row_per_source"
+            )
         ]
         indexes = [models.Index(fields=["integration", "state"])]
 
@@ -130,10 +151,16 @@ class AuditEvent(models.Model):
     record = models.ForeignKey(
         SyncRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
-    run = models.ForeignKey("SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    run = models.ForeignKey(
+        "SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
     kind = models.CharField(max_length=20, choices=AuditKind.choices, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty for the system."
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Empty for the system.",
     )
     message = models.TextField(blank=True)
     request = models.JSONField(null=True, blank=True, help_text="What was sent (secrets redacted).")
@@ -171,7 +198,9 @@ class SyncRun(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
     flow = models.CharField(max_length=80)
-    trigger = models.CharField(max_length=20, default="schedule", help_text="schedule, webhook, manual or mapping.")
+    trigger = models.CharField(
+        max_length=20, default="schedule", help_text="schedule, webhook, manual or mapping."
+    )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
@@ -192,7 +221,9 @@ class Cursor(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cursors")
     flow = models.CharField(max_length=80)
-    position = models.CharField(max_length=200, blank=True, help_text="Highest source modification time recorded.")
+    position = models.CharField(
+        max_length=200, blank=True, help_text="Highest source modification time recorded."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -225,7 +256,9 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        constraints = [models.UniqueConstraint(fields=["connection", "event_id"], name="one_webhook_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "event_id"], name="one_webhook_per_event")
+        ]
 
     def __str__(self):
         return f"{self.connection} event {self.event_id}"

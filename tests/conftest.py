@@ -35,7 +35,11 @@ def make_connection(db):
         defaults = {
             "procore": ({"company_id": "42"}, {"client_id": "cid", "client_secret": "csecret"}),
             "acumatica": (
-                {"instance_url": "https://erp.example.com", "endpoint_version": "23.200.001", "tenant_name": "T"},
+                {
+                    "instance_url": "https://erp.example.com",
+                    "endpoint_version": "23.200.001",
+                    "tenant_name": "T",
+                },
                 {"client_id": "G", "client_secret": "S", "username": "u", "password": "p"},
             ),
         }[system]

@@ -10,8 +10,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from connections.crypto import crypter, newest_key
-from connections.crypto import StrictEncryptedTextField
+from connections.crypto import StrictEncryptedTextField, crypter, newest_key
 
 BATCH_SIZE = 200
 
