@@ -1,0 +1,184 @@
+"""Canonical record + maps -> destination references, or a list of precise MissingMapping errors.
+
+Vendors resolve through VendorMap by the source vendor's native id. Lines that carry a cost code resolve through
+CostCodeMap by the cost code's *code* (Procore cost codes are per project but share codes) and the cost type's
+code (or name), falling back to the row for "any cost type". Lines that carry only a source GL account (sources
+that post by account) resolve through AccountRule to a destination cost code + cost type.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncs.canonical import Ref
+
+from .models import AccountRule, CostCodeMap, ReferenceRecord, VendorMap, cost_code_key
+
+
+@dataclass
+class MissingMapping:
+    kind: str  # vendor | cost_code | account_rule
+    key: str  # stable: "vendor:<source native id>", "cost_code:03-310/Subcontract", "account_rule:6100"
+    label: str  # the unmapped item as finance staff know it
+    message: str
+    detail: dict = field(default_factory=dict)  # what a map row needs, e.g. {"cost_code": "03-310", "cost_type": ...}
+
+
+@dataclass
+class Resolution:
+    record: Any
+    errors: list[MissingMapping] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Maps:
+    """Every map row of one integration, loaded once for resolving many records."""
+
+    def __init__(self, integration):
+        self.integration = integration
+        self.vendors = {
+            row.source.native_id: row
+            for row in VendorMap.objects.filter(integration=integration).select_related(
+                "source", "destination__connection"
+            )
+        }
+        rows = CostCodeMap.objects.filter(integration=integration).select_related("account__connection")
+        self.cost_codes = {(row.cost_code, row.cost_type): row for row in rows}
+        dim_ids = {int(pk) for row in self.cost_codes.values() for pk in (row.dimensions or {}).values()}
+        self.dimension_refs = ReferenceRecord.objects.select_related("connection").in_bulk(dim_ids)
+        self.rules = list(AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id"))
+
+    @property
+    def source_label(self) -> str:
+        return self.integration.source.spec.label
+
+    @property
+    def destination_label(self) -> str:
+        return self.integration.destination.spec.label
+
+    def cost_code_row(self, code: str, cost_type: str) -> CostCodeMap | None:
+        return self.cost_codes.get((code, cost_type)) or self.cost_codes.get((code, ""))
+
+    def rule_for(self, account_code: str, description: str) -> AccountRule | None:
+        return next((rule for rule in self.rules if rule.is_default or rule.matches(account_code, description)), None)
+
+
+def resolve(integration, record, maps: Maps | None = None) -> Resolution:
+    """Fill destination references on a copy of `record`, or say precisely what is missing."""
+    maps = maps or Maps(integration)
+    record = copy.deepcopy(record)
+    errors: list[MissingMapping] = []
+    vendor = getattr(record, "vendor", None)
+    if isinstance(vendor, Ref):
+        _resolve_vendor(maps, vendor, errors)
+    for line in getattr(record, "lines", None) or []:
+        if line.cost_code is not None:
+            _resolve_cost_code(maps, line, errors)
+        elif line.account:
+            _resolve_account_rule(maps, line, errors)
+    return Resolution(record=record, errors=_unique(errors))
+
+
+def _unique(errors: list[MissingMapping]) -> list[MissingMapping]:
+    """One error per key: ten lines on the same cost code are one thing to map."""
+    seen = {}
+    for error in errors:
+        seen.setdefault(error.key, error)
+    return list(seen.values())
+
+
+def _resolve_vendor(maps: Maps, vendor: Ref, errors: list) -> None:
+    key = f"vendor:{vendor.native_id}"
+    label = f"{vendor.name or vendor.code} ({maps.source_label} id {vendor.native_id})"
+    row = maps.vendors.get(str(vendor.native_id))
+    if row is None:
+        message = (
+            f"vendor {label} is not mapped to a {maps.destination_label} vendor "
+            f"in integration {maps.integration.name}"
+        )
+        errors.append(MissingMapping("vendor", key, label, message, {"native_id": vendor.native_id}))
+    elif not row.destination.is_usable:
+        message = (
+            f"vendor {label} is mapped to {maps.destination_label} vendor {row.destination.describe()}, "
+            f"which is inactive or deleted, in integration {maps.integration.name}"
+        )
+        errors.append(MissingMapping("vendor", key, label, message, {"native_id": vendor.native_id}))
+    else:
+        vendor.destination_id = row.destination.native_id
+
+
+def cost_type_label(cost_type: Ref | None) -> str:
+    """The cost type as map rows store it: its code, or its name when it has no code."""
+    if cost_type is None:
+        return ""
+    return (cost_type.code or cost_type.name or "").strip()
+
+
+def _resolve_cost_code(maps: Maps, line, errors: list) -> None:
+    code = (line.cost_code.code or line.cost_code.native_id or "").strip()
+    cost_type = cost_type_label(line.cost_type)
+    label = f"cost code {code} / cost type {cost_type or '(none)'}"
+    key = cost_code_key(code, cost_type)
+    row = maps.cost_code_row(code, cost_type)
+    if row is None:
+        message = f"{label} has no GL account in integration {maps.integration.name}"
+        detail = {"cost_code": code, "cost_type": cost_type, "name": line.cost_code.name}
+        errors.append(MissingMapping("cost_code", key, label, message, detail))
+        return
+    targets = {"account": row.account}
+    targets.update({kind: maps.dimension_refs.get(int(pk)) for kind, pk in (row.dimensions or {}).items()})
+    stale = [f"{kind} {ref.describe()}" for kind, ref in targets.items() if ref is not None and not ref.is_usable]
+    gone = [kind for kind, ref in targets.items() if ref is None]
+    if stale or gone:
+        what = ", ".join(stale + [f"{kind} (deleted)" for kind in gone])
+        message = f"{label} is mapped to {what}, which is inactive or deleted, in integration {maps.integration.name}"
+        errors.append(MissingMapping("cost_code", key, label, message, {"cost_code": code, "cost_type": cost_type}))
+        return
+    line.account = row.account.code or row.account.native_id
+    line.dimensions = {**line.dimensions, **{k: r.code or r.native_id for k, r in targets.items() if k != "account"}}
+    line.cost_code.destination_id = line.dimensions.get("cost_code")
+
+
+def _resolve_account_rule(maps: Maps, line, errors: list) -> None:
+    account = str(line.account).strip()
+    rule = maps.rule_for(account, line.description)
+    if rule is None:
+        label = f"account {account}"
+        message = (
+            f"account {account} with description '{line.description}' matches no cost code rule "
+            f"and there is no default rule in integration {maps.integration.name}"
+        )
+        detail = {"account": account, "description": line.description}
+        errors.append(MissingMapping("account_rule", f"account_rule:{account}", label, message, detail))
+        return
+    line.cost_code = Ref(native_id="", code=rule.cost_code, name="", destination_id=rule.cost_code)
+    if rule.cost_type:
+        line.cost_type = Ref(native_id="", code=rule.cost_type, name="", destination_id=rule.cost_type)
+    line.dimensions = {**line.dimensions, "cost_code": rule.cost_code, "cost_type": rule.cost_type}
+
+
+def resolved_keys(maps: Maps, keys) -> set[str]:
+    """Which of these error keys the maps now resolve (used to count records still blocked)."""
+    done = set()
+    for key in keys:
+        kind, _, rest = key.partition(":")
+        if kind == "vendor":
+            row = maps.vendors.get(rest)
+            ok = row is not None and row.destination.is_usable
+        elif kind == "cost_code":
+            # A code or a type may itself contain "/": try every split.
+            splits = [(rest[:i], rest[i + 1 :]) for i, char in enumerate(rest) if char == "/"]
+            rows = [maps.cost_code_row(code, cost_type) for code, cost_type in splits]
+            ok = any(row is not None and row.account.is_usable for row in rows)
+        elif kind == "account_rule":
+            ok = any(rule.is_default or rule.account_code in ("", rest) for rule in maps.rules)
+        else:
+            ok = False
+        if ok:
+            done.add(key)
+    return done
