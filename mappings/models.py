@@ -77,11 +77,15 @@ class ReferenceRecord(models.Model):
         indexes = [models.Index(fields=["connection", "kind", "code"])]
 
     def __str__(self):
+        return self.label if self.is_usable else f"{self.label} (inactive)"
+
+    @property
+    def label(self) -> str:
+        """Code and name as finance staff know them, e.g. '5100 Subcontract costs'."""
         parts = [self.code] if self.code else []
         if self.name and self.name != self.code:
             parts.append(self.name)
-        label = " ".join(parts) or self.native_id
-        return label if self.is_usable else f"{label} (inactive)"
+        return " ".join(parts) or self.native_id
 
     @property
     def is_usable(self) -> bool:
@@ -89,7 +93,7 @@ class ReferenceRecord(models.Model):
 
     def describe(self) -> str:
         """Label with the system and native id, for precise messages."""
-        return f"{self.name or self.code} ({self.connection.spec.label} id {self.native_id})"
+        return f"{self.label} ({self.connection.spec.label} id {self.native_id})"
 
 
 def check_target(ref, connection_id: int, kind: str, field: str) -> None:

@@ -98,7 +98,7 @@ def _resolve_vendor(maps: Maps, vendor: Ref, errors: list) -> None:
     row = maps.vendors.get(str(vendor.native_id))
     if row is None:
         message = (
-            f"vendor {label} is not mapped to a {maps.destination_label} vendor "
+            f"vendor {label} is not mapped to {_article(maps.destination_label)} {maps.destination_label} vendor "
             f"in integration {maps.integration.name}"
         )
         errors.append(MissingMapping("vendor", key, label, message, {"native_id": vendor.native_id}))
@@ -110,6 +110,10 @@ def _resolve_vendor(maps: Maps, vendor: Ref, errors: list) -> None:
         errors.append(MissingMapping("vendor", key, label, message, {"native_id": vendor.native_id}))
     else:
         vendor.destination_id = row.destination.native_id
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def cost_type_label(cost_type: Ref | None) -> str:

@@ -114,16 +114,24 @@ def suggest(items, candidates, limit: int = 3, min_score: float = MIN_SCORE) -> 
 
 
 def best_per_item(suggestions: list[Suggestion]) -> dict[int, tuple[Suggestion, bool]]:
-    """{id(item): (best suggestion, unambiguous)} from `suggest` output (which lists each item's best first)."""
-    best: dict[int, tuple[Suggestion, bool]] = {}
-    runner_up: dict[int, float] = {}
+    """{id(item): (best suggestion, unambiguous)} from `suggest` output (which lists each item's best first).
+
+    The best is ambiguous when the runner-up scores almost as well, or when the runner-up's name contains every
+    word of the item's ("ABC Supply" could be "ABC Supply Co" or "ABC Supply Northwest"). A same code is never
+    ambiguous. Bulk accept takes only unambiguous suggestions.
+    """
+    ranked: dict[int, list[Suggestion]] = {}
     for suggestion in suggestions:
-        key = id(suggestion.item)
-        if key not in best:
-            best[key] = (suggestion, True)
-        elif key not in runner_up:
-            runner_up[key] = suggestion.score
-    for key, (suggestion, _) in best.items():
-        clear = suggestion.score - runner_up.get(key, 0.0) >= AMBIGUITY_MARGIN or suggestion.reason == "same code"
-        best[key] = (suggestion, clear)
-    return best
+        ranked.setdefault(id(suggestion.item), []).append(suggestion)
+    return {key: (found[0], _is_clear(found)) for key, found in ranked.items()}
+
+
+def _is_clear(ranked: list[Suggestion]) -> bool:
+    best = ranked[0]
+    if best.reason == "same code" or len(ranked) == 1:
+        return True
+    runner_up = ranked[1]
+    if best.score - runner_up.score < AMBIGUITY_MARGIN:
+        return False
+    words = set(normalise(best.item.name).split())
+    return not (words and words <= set(normalise(runner_up.candidate.name).split()))
