@@ -262,3 +262,20 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.connection} event {self.event_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a django-q2 worker on a host ran the heartbeat task (read by /healthz).
+
+    A row in the database, not django-q2's cluster Stat: with the ORM broker that Stat lives in Django's cache,
+    which by default is per-process and invisible to the web server.
+    """
+
+    name = models.CharField(max_length=200, unique=True, help_text="Host name of the worker that beat.")
+    beat_at = models.DateTimeField(db_index=True, help_text="When the heartbeat task last ran there.")
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self):
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
