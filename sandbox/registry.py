@@ -12,6 +12,7 @@ from .core.app import SandboxApp
 
 SIMULATORS: dict[str, str] = {
     "procore": "sandbox.procore.simulator.ProcoreSimulator",
+    "acumatica": "sandbox.acumatica.simulator.AcumaticaSimulator",
 }
 
 

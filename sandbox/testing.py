@@ -91,9 +91,7 @@ class SandboxControl:
         self, kind: str, method: str | None = None, path: str | None = None, times: int | None = 1, **params
     ) -> list[dict]:
         """Arm a fault; see sandbox.core.faults for the kinds and their parameters."""
-        return self._call(
-            "POST", "faults", {"kind": kind, "method": method, "path": path, "times": times, **params}
-        )
+        return self._call("POST", "faults", {"kind": kind, "method": method, "path": path, "times": times, **params})
 
     def faults(self) -> list[dict]:
         return self._call("GET", "faults")

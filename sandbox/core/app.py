@@ -41,9 +41,7 @@ class SandboxApp:
         if prefix == CONTROL_PREFIX:
             return handle_control(self.simulators, request)
         if prefix not in self.routes:
-            return Response.json(
-                {"error": f"no simulator at /{prefix}", "prefixes": sorted(self.routes)}, 404
-            )
+            return Response.json({"error": f"no simulator at /{prefix}", "prefixes": sorted(self.routes)}, 404)
         sim, host = self.routes[prefix]
         return self.serve(sim, host, request)
 

@@ -15,9 +15,7 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 def endpoint_key(method: str, path: str) -> str:
     """'GET /rest/v1.0/projects/123/direct_costs' -> 'GET /rest/v1.0/projects/{id}/direct_costs'."""
-    segments = [
-        "{id}" if segment.isdigit() or _GUID.match(segment) else segment for segment in path.split("/")
-    ]
+    segments = ["{id}" if segment.isdigit() or _GUID.match(segment) else segment for segment in path.split("/")]
     return f"{method.upper()} {'/'.join(segments)}"
 
 

@@ -55,9 +55,7 @@ class Simulator:
     def configure(self, updates: dict) -> dict:
         unknown = sorted(set(updates) - set(self.default_config))
         if unknown:
-            raise ValueError(
-                f"unknown switches: {', '.join(unknown)}; known: {', '.join(self.default_config)}"
-            )
+            raise ValueError(f"unknown switches: {', '.join(unknown)}; known: {', '.join(self.default_config)}")
         with self.lock:
             self.config.update(copy.deepcopy(updates))
             return copy.deepcopy(self.config)

@@ -30,12 +30,12 @@ class Store:
     def get(self, name: str, record_id) -> dict | None:
         return self.collection(name).get(record_id)
 
-    def find(self, name: str, **match) -> Iterator[dict]:
+    def find(self, name: str, /, **match) -> Iterator[dict]:
         for record in self.collection(name).values():
             if all(record.get(key) == value for key, value in match.items()):
                 yield record
 
-    def first(self, name: str, **match) -> dict | None:
+    def first(self, name: str, /, **match) -> dict | None:
         return next(self.find(name, **match), None)
 
     def new_id(self, name: str):

@@ -174,9 +174,7 @@ def _contracts() -> dict:
                 "origin_id": None,
                 "deleted_at": None,
                 "retainage_percent": "5.0",
-                "line_items": [
-                    _line(5_500_100_005, 1, "26-100", SUBCONTRACT, "265000.00", "Power distribution")
-                ],
+                "line_items": [_line(5_500_100_005, 1, "26-100", SUBCONTRACT, "265000.00", "Power distribution")],
             },
         ],
         "purchase_order_contracts": [
@@ -191,9 +189,7 @@ def _contracts() -> dict:
                 "vendor_id": VENDORS[4][0],
                 "origin_id": None,
                 "deleted_at": None,
-                "line_items": [
-                    _line(5_500_100_006, 0, "03-300", MATERIAL, "48500.00", "Rebar #4-#8, embeds")
-                ],
+                "line_items": [_line(5_500_100_006, 0, "03-300", MATERIAL, "48500.00", "Rebar #4-#8, embeds")],
             },
         ],
     }

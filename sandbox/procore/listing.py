@@ -69,9 +69,7 @@ def apply_sort(records: list[dict], request: Request) -> list[dict]:
         return records
     for field in reversed([f.strip() for f in spec.split(",") if f.strip()]):
         name = field.lstrip("-")
-        records.sort(
-            key=lambda r, n=name: (r.get(n) is None, str(r.get(n) or "")), reverse=field.startswith("-")
-        )
+        records.sort(key=lambda r, n=name: (r.get(n) is None, str(r.get(n) or "")), reverse=field.startswith("-"))
     return records
 
 
@@ -100,8 +98,7 @@ def paginate(records: list[dict], request: Request, config: dict) -> tuple[list[
     page = _int_arg(request, "page", 1)
     last = max(1, -(-len(records) // per_page))
     links = ", ".join(
-        f'<{request.url_with(page=target, per_page=per_page)}>; rel="{rel}"'
-        for rel, target in link_rels(page, last)
+        f'<{request.url_with(page=target, per_page=per_page)}>; rel="{rel}"' for rel, target in link_rels(page, last)
     )
     headers = [("Total", str(len(records))), ("Per-Page", str(per_page)), ("Link", links)]
     start = (page - 1) * per_page

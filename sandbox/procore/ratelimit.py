@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 from ..core.clock import Clock
 
-LIMIT_MESSAGE = (
-    "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
-)
+LIMIT_MESSAGE = "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
 
 
 @dataclass
@@ -45,10 +43,7 @@ class RateLimiter:
         if allowed:
             self.hour.used += 1
             self.spike.used += 1
-        left = [
-            (limit - window.used, limit, window)
-            for limit, window in ((spike, self.spike), (hourly, self.hour))
-        ]
+        left = [(limit - window.used, limit, window) for limit, window in ((spike, self.spike), (hourly, self.hour))]
         remaining, limit, window = min(left, key=lambda item: item[0])
         headers = [
             ("X-Rate-Limit-Limit", str(limit)),

@@ -50,9 +50,7 @@ def vendors(ctx: Ctx):
 
 def vendor(ctx: Ctx):
     ctx.company(ctx.int_id("company_id"))
-    return render.public(
-        ctx.record("vendors", int(ctx.params["id"]), company_id=int(ctx.request.arg("company_id")))
-    )
+    return render.public(ctx.record("vendors", int(ctx.params["id"]), company_id=int(ctx.request.arg("company_id"))))
 
 
 def cost_codes(ctx: Ctx):

@@ -93,9 +93,7 @@ def commitment_line(store: Store, contract_record: dict, line_id) -> dict | None
 
 
 def find_contract(store: Store, contract_id) -> dict | None:
-    return store.get("work_order_contracts", contract_id) or store.get(
-        "purchase_order_contracts", contract_id
-    )
+    return store.get("work_order_contracts", contract_id) or store.get("purchase_order_contracts", contract_id)
 
 
 def requisition_item(store: Store, item: dict, with_type: bool) -> dict:

@@ -159,14 +159,10 @@ class ProcoreSimulator(Simulator):
 
     def handle(self, host: str, request: Request) -> Response:
         if host == "login":
-            return auth.login_host(
-                request, self.store, self.tokens, self.clock.time(), self.config["token_lifetime"]
-            )
+            return auth.login_host(request, self.store, self.tokens, self.clock.time(), self.config["token_lifetime"])
         if self.config["overloaded"]:
             return self._unavailable()
-        allowed, headers, wait = self.limiter.hit(
-            self.config["rate_limit_hourly"], self.config["rate_limit_spike"]
-        )
+        allowed, headers, wait = self.limiter.hit(self.config["rate_limit_hourly"], self.config["rate_limit_spike"])
         try:
             response = self._api(request) if allowed else self._too_many(wait)
         except HttpError as exc:

@@ -26,3 +26,10 @@ def procore_ctl(sandbox_server) -> SandboxControl:
     control = SandboxControl(sandbox_server.base_url, "procore")
     control.reset()
     return control
+
+
+@pytest.fixture
+def acumatica_ctl(sandbox_server) -> SandboxControl:
+    control = SandboxControl(sandbox_server.base_url, "acumatica")
+    control.reset()
+    return control

@@ -1,0 +1,1 @@
+"""Simulator of Acumatica's contract-based REST API (Default endpoint, contract version 4)."""
