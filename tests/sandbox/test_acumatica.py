@@ -193,6 +193,7 @@ def test_filter_select_skip_top(acu):
 
 def test_last_modified_filter_with_datetimeoffset(acu, acumatica_ctl):
     acumatica_ctl.set_clock("2099-06-01T10:00:00Z")
+    acu.token = acu.password_grant()["access_token"]  # the old one expired with the jump
     acumatica_ctl.upsert("Vendor", {"VendorID": "APEXCONC", "VendorName": "Apex Concrete Inc. (new)"})
     rows = acu.call(
         "GET", "/Vendor", params={"$filter": "LastModifiedDateTime gt datetimeoffset'2099-06-01T12:59:59+03:00'"}
