@@ -252,7 +252,10 @@ class AccountRule(models.Model):
         ordering = ["integration", "is_default", "order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration"], condition=models.Q(is_default=True), name="one_default_account_rule"
+                fields=["integration"],
+                condition=models.Q(is_default=True),
+                name="one_default_account_rule",
+                violation_error_message="This integration already has a default rule.",
             )
         ]
 
@@ -289,19 +292,11 @@ class AccountRule(models.Model):
             self._check_code("cost_code", RefKind.COST_CODE, self.cost_code)
             if self.cost_type:
                 self._check_code("cost_type", RefKind.COST_TYPE, self.cost_type)
-            self._check_single_default()
 
     def _check_code(self, field: str, kind: str, value: str) -> None:
         items = ReferenceRecord.objects.filter(connection_id=self.integration.destination_id, kind=kind)
         if not items.usable().filter(models.Q(code=value) | models.Q(code="", name=value)).exists():
             raise ValidationError({field: f"No active {RefKind(kind).label.lower()} '{value}' on the destination."})
-
-    def _check_single_default(self):
-        if not self.is_default:
-            return
-        others = AccountRule.objects.filter(integration_id=self.integration_id, is_default=True).exclude(pk=self.pk)
-        if others.exists():
-            raise ValidationError({"is_default": "This integration already has a default rule."})
 
     def snapshot(self) -> dict:
         fields = ["order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type"]

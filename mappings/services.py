@@ -16,20 +16,9 @@ REQUEUE_TASK = "syncs.tasks.requeue_needs_mapping"
 
 def requeue_on_commit(integration_id: int) -> None:
     """Once the transaction commits, re-try the integration's records waiting for a mapping."""
-    # Deduplicate per transaction: a CSV import of 200 rows queues one task, not 200.
-    connection = transaction.get_connection()
-    pending = getattr(connection, "_mappings_requeue", None)
-    if pending is None or not connection.in_atomic_block:
-        pending = connection._mappings_requeue = set()
-    if integration_id in pending:
-        return
-    pending.add(integration_id)
-
-    def enqueue():
-        pending.discard(integration_id)
-        async_task(REQUEUE_TASK, integration_id, task_name=f"requeue-needs-mapping-{integration_id}")
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(
+        lambda: async_task(REQUEUE_TASK, integration_id, task_name=f"requeue-needs-mapping-{integration_id}")
+    )
 
 
 def _before(row) -> dict | None:
@@ -40,8 +29,11 @@ def _before(row) -> dict | None:
 
 
 @transaction.atomic
-def save_map(row, user, via: str, validate: bool = True):
-    """Validate and save one map row, record its history and re-queue what it may unblock."""
+def save_map(row, user, via: str, validate: bool = True, requeue: bool = True):
+    """Validate and save one map row, record its history and re-queue what it may unblock.
+
+    Bulk changes pass `requeue=False` and call `requeue_on_commit` once for the whole batch.
+    """
     if validate:
         row.full_clean()
     before = _before(row)
@@ -51,7 +43,8 @@ def save_map(row, user, via: str, validate: bool = True):
         return row
     action = ChangeAction.CREATE if before is None else ChangeAction.UPDATE
     _record(row, user, via, action, before, after)
-    requeue_on_commit(row.integration_id)
+    if requeue:
+        requeue_on_commit(row.integration_id)
     return row
 
 
