@@ -6,7 +6,7 @@ detail entities (Details) lists of dicts. The API wraps every value as {"value":
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -144,10 +144,3 @@ ENTITIES: dict[str, Entity] = {
 #: default key values filled in on insert (Acumatica's forms default the document type)
 KEY_DEFAULTS = {"Bill": {"Type": "Bill"}, "Check": {"Type": "Payment"}}
 DATE_FIELDS = {"Date", "DueDate", "ApplicationDate"}
-
-
-@dataclass
-class Endpoint:
-    name: str
-    version: str
-    extras: dict = field(default_factory=dict)

@@ -36,20 +36,22 @@ class TokenBook:
         self.tokens.pop(token, None)
 
 
-def token_endpoint(request: Request, store: Store, book: TokenBook, now: float, lifetime: int) -> Response:
-    """POST /oauth/token with grant_type=client_credentials (form or multipart body)."""
-    form = request.form()
+def token_endpoint(request: Request, store: Store, book: TokenBook, now: float, config: dict) -> Response:
+    """POST /oauth/token with grant_type=client_credentials (form or multipart body; JSON by switch)."""
+    is_json = (request.header("content-type") or "").startswith("application/json")
+    form = (request.json() or {}) if is_json and config["token_accepts_json"] else request.form()
     if form.get("grant_type") != "client_credentials":
         return Response.json({"error": "unsupported_grant_type"}, 400)
     client = store.get("clients", form.get("client_id", ""))
     if client is None or not hmac.compare_digest(client["secret"], form.get("client_secret", "")):
         return Response.json({"error": "invalid_client"}, 401)
+    lifetime = config["token_lifetime"]
     return Response.json(book.issue(client["id"], now, lifetime), headers=[("Cache-Control", "no-store")])
 
 
-def login_host(request: Request, store: Store, book: TokenBook, now: float, lifetime: int) -> Response:
+def login_host(request: Request, store: Store, book: TokenBook, now: float, config: dict) -> Response:
     if request.method == "POST" and request.path == "/oauth/token":
-        return token_endpoint(request, store, book, now, lifetime)
+        return token_endpoint(request, store, book, now, config)
     if request.method == "POST" and request.path == "/oauth/revoke":
         book.revoke(request.form().get("token", ""))
         return Response.json({})

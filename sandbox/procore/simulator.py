@@ -86,6 +86,7 @@ class ProcoreSimulator(Simulator):
     prefixes = {"procore": "api", "procore-login": "login"}
     default_config = {
         "token_lifetime": 5400,
+        "token_accepts_json": False,  # a JSON body on /oauth/token is unconfirmed; off = 400 like a bad form
         "missing_company_status": 404,  # only the message is documented; 404 was observed
         "dmsa": False,  # service-account mode: /me and /companies need the company header too
         "rate_limit_hourly": 3600,
@@ -159,7 +160,7 @@ class ProcoreSimulator(Simulator):
 
     def handle(self, host: str, request: Request) -> Response:
         if host == "login":
-            return auth.login_host(request, self.store, self.tokens, self.clock.time(), self.config["token_lifetime"])
+            return auth.login_host(request, self.store, self.tokens, self.clock.time(), self.config)
         if self.config["overloaded"]:
             return self._unavailable()
         allowed, headers, wait = self.limiter.hit(self.config["rate_limit_hourly"], self.config["rate_limit_spike"])

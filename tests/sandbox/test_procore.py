@@ -345,3 +345,10 @@ def test_overloaded_switch_gives_503_with_retry_after(procore, procore_ctl):
     procore_ctl.config(overloaded=True, overloaded_retry_after=12)
     response = procore.get("/rest/v1.0/companies")
     assert (response.status_code, response.headers["Retry-After"]) == (503, "12")
+
+
+def test_json_token_body_only_by_switch(procore, procore_ctl):
+    body = {"grant_type": "client_credentials", "client_id": demo.CLIENT_ID, "client_secret": demo.CLIENT_SECRET}
+    assert procore.http.post(procore.login + "/oauth/token", json=body).status_code == 400
+    procore_ctl.config(token_accepts_json=True)
+    assert procore.http.post(procore.login + "/oauth/token", json=body).status_code == 200
