@@ -213,6 +213,8 @@ HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0)
 # Waits longer than this are not slept inside a worker: the task is rescheduled instead.
 HTTP_MAX_INLINE_WAIT_SECONDS = env.float("HTTP_MAX_INLINE_WAIT_SECONDS", default=5.0)
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
+# Bearer token for /metrics; when empty, metrics are served only with DEBUG on or to loopback clients.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- logging ------------------------------------------------------------------------------------------------
 LOGGING = {
