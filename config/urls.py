@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from syncs import webhooks
@@ -8,6 +8,7 @@ from syncs.ops import health, metrics
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("mappings/", include("mappings.urls")),
     path("webhooks/<uuid:connection_uuid>/", webhooks.receive, name="webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
