@@ -112,6 +112,4 @@ def verify_keys_can_read_canary(create_if_missing: bool = True) -> None:
             EncryptionCanary.objects.get_or_create(pk=1, defaults={"value": CANARY_PLAINTEXT})
         return
     if canary.value != CANARY_PLAINTEXT:
-        raise SecretDecryptionError(
-            "The encryption canary decrypted to an unexpected value; refusing to start."
-        )
+        raise SecretDecryptionError("The encryption canary decrypted to an unexpected value; refusing to start.")

@@ -65,9 +65,7 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        raw_config = {
-            spec.name: cleaned.get(CONFIG_PREFIX + spec.name) for spec in self.system_spec.config_fields
-        }
+        raw_config = {spec.name: cleaned.get(CONFIG_PREFIX + spec.name) for spec in self.system_spec.config_fields}
         try:
             self._config = self.system_spec.clean_config(raw_config)
             self.instance.settings = self._config

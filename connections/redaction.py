@@ -23,16 +23,12 @@ _PATTERNS = [
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer|basic)?\s*[^\s'\",}]+"), r"\1\2 " + MASK),
     # key=value in query strings and form bodies
     (
-        re.compile(
-            r"(?i)\b([\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|code|sessionid)[\w-]*=)[^&\s'\"]+"
-        ),
+        re.compile(r"(?i)\b([\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|code|sessionid)[\w-]*=)[^&\s'\"]+"),
         r"\1" + MASK,
     ),
     # "key": "value" in JSON
     (
-        re.compile(
-            r"(?i)(\"[\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|sessionid)[\w-]*\"\s*:\s*\")[^\"]*"
-        ),
+        re.compile(r"(?i)(\"[\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|sessionid)[\w-]*\"\s*:\s*\")[^\"]*"),
         r"\1" + MASK,
     ),
     # <password>value</password> and friends in XML
@@ -65,11 +61,7 @@ def redact_mapping(data):
     """A copy of a (nested) dict/list with values under sensitive-looking keys masked."""
     if isinstance(data, dict):
         return {
-            key: (
-                MASK
-                if isinstance(key, str) and SENSITIVE_NAMES.search(key) and value
-                else redact_mapping(value)
-            )
+            key: (MASK if isinstance(key, str) and SENSITIVE_NAMES.search(key) and value else redact_mapping(value))
             for key, value in data.items()
         }
     if isinstance(data, list):

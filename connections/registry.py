@@ -5,7 +5,7 @@ are configuration (stored in clear) and which are secrets (stored encrypted), an
 The admin form, the model choices and the validation on save are all derived from it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
@@ -62,7 +62,6 @@ class SystemSpec:
     config_fields: tuple[ConfigField, ...]
     secret_fields: tuple[ConfigField, ...]
     webhook: str | None = None  # header_secret | hmac_sha256 | None (pull only)
-    hosts: dict = field(default_factory=dict)  # environment -> default host(s)
 
     def clean_config(self, data: dict) -> dict:
         """Validate configuration against the declaration; raise ValidationError naming each bad field."""
@@ -74,9 +73,7 @@ class SystemSpec:
                 errors[spec.name] = exc.messages
         unknown = set(data) - {spec.name for spec in self.config_fields}
         if unknown:
-            errors["__all__"] = [
-                f"Unknown configuration fields for {self.label}: {', '.join(sorted(unknown))}."
-            ]
+            errors["__all__"] = [f"Unknown configuration fields for {self.label}: {', '.join(sorted(unknown))}."]
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -118,10 +115,6 @@ SYSTEMS: dict[str, SystemSpec] = {
                 ),
             ),
             webhook="header_secret",
-            hosts={
-                "production": ("https://api.procore.com", "https://login.procore.com"),
-                "sandbox": ("https://sandbox.procore.com", "https://login-sandbox.procore.com"),
-            },
         ),
         SystemSpec(
             key="procurify",
@@ -143,21 +136,13 @@ SYSTEMS: dict[str, SystemSpec] = {
             adapter="connections.systems.acumatica.adapter.AcumaticaAdapter",
             auth="oauth_password",
             config_fields=(
-                ConfigField(
-                    "instance_url", "Instance URL", "e.g. https://erp.example.com/AcumaticaERP", kind="url"
-                ),
-                ConfigField(
-                    "endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."
-                ),
+                ConfigField("instance_url", "Instance URL", "e.g. https://erp.example.com/AcumaticaERP", kind="url"),
+                ConfigField("endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."),
                 ConfigField("tenant_name", "Tenant name", "The Acumatica tenant (company) to sign in to."),
-                ConfigField(
-                    "branch", "Branch", "Branch to post into, when the tenant has several.", required=False
-                ),
+                ConfigField("branch", "Branch", "Branch to post into, when the tenant has several.", required=False),
             ),
             secret_fields=(
-                ConfigField(
-                    "client_id", "Client ID", "Connected application id (the GUID, without @tenant)."
-                ),
+                ConfigField("client_id", "Client ID", "Connected application id (the GUID, without @tenant)."),
                 ConfigField("client_secret", "Client secret"),
                 ConfigField("username", "User name"),
                 ConfigField("password", "Password"),
@@ -173,9 +158,7 @@ SYSTEMS: dict[str, SystemSpec] = {
             config_fields=(
                 ConfigField("company_id", "Company ID"),
                 ConfigField("sender_id", "Web Services sender ID"),
-                ConfigField(
-                    "location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False
-                ),
+                ConfigField("location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False),
                 BASE_URL,
             ),
             secret_fields=(
@@ -190,9 +173,7 @@ SYSTEMS: dict[str, SystemSpec] = {
             adapter="connections.systems.exact.adapter.ExactAdapter",
             auth="oauth_authorization_code",
             config_fields=(
-                ConfigField(
-                    "region", "Region", kind="choice", choices=("nl", "be", "de", "uk", "us", "es", "fr")
-                ),
+                ConfigField("region", "Region", kind="choice", choices=("nl", "be", "de", "uk", "us", "es", "fr")),
                 ConfigField("division", "Division", "Numeric division code.", kind="int"),
                 BASE_URL,
             ),

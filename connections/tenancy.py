@@ -203,9 +203,7 @@ def restrict_app_to_superusers(site, app_label: str) -> None:
     for model, model_admin in list(site._registry.items()):
         if model._meta.app_label == app_label:
             site.unregister(model)
-            restricted = type(
-                f"SuperuserOnly{type(model_admin).__name__}", (SuperuserOnlyAdmin, type(model_admin)), {}
-            )
+            restricted = type(f"SuperuserOnly{type(model_admin).__name__}", (SuperuserOnlyAdmin, type(model_admin)), {})
             site.register(model, restricted)
 
 

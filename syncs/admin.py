@@ -1,11 +1,42 @@
 """Admin pages for integrations, the ledger, runs, cursors, webhooks and the audit trail."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from connections.models import Role
-from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin
+from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, TenantScopedInline, has_role
 
-from .models import AuditEvent, Cursor, Integration, SyncRecord, SyncRun, WebhookEvent
+from .engine import replay
+from .models import AuditEvent, Cursor, Integration, RecordState, SyncRecord, SyncRun, WebhookEvent
+
+STATE_COLOURS = {
+    RecordState.POSTED: "#1a7f37",
+    RecordState.NEEDS_MAPPING: "#9a6700",
+    RecordState.FAILED: "#b42318",
+    RecordState.DEAD: "#7a0916",
+}
+
+
+class AuditEventInline(TenantScopedInline, admin.TabularInline):
+    model = AuditEvent
+    fields = ["created_at", "kind", "actor", "message", "request", "response"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Integration)
@@ -19,10 +50,84 @@ class IntegrationAdmin(TenantScopedAdmin):
 
 @admin.register(SyncRecord)
 class SyncRecordAdmin(TenantScopedAdmin):
-    list_display = ["__str__", "integration", "flow", "state", "attempts", "destination_id", "updated_at"]
+    list_display = ["__str__", "integration", "flow", "state_badge", "attempts", "destination_id", "updated_at"]
     list_filter = ["state", "flow", "integration"]
     search_fields = ["label", "source_id", "destination_id"]
     list_select_related = ["integration"]
+    actions = ["replay_records"]
+    readonly_fields = [f.name for f in SyncRecord._meta.fields] + ["errors_display"]
+    fields = [
+        "integration",
+        "flow",
+        "label",
+        "source_id",
+        "state",
+        "errors_display",
+        "last_error",
+        "attempts",
+        "next_attempt_at",
+        "destination_id",
+        "source_version",
+        "posted_version",
+        "posted_at",
+        "idempotency_key",
+        "canonical",
+        "sent_payload",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [AuditEventInline]
+    change_form_template = "admin/syncs/syncrecord/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="State", ordering="state")
+    def state_badge(self, obj):
+        colour = STATE_COLOURS.get(obj.state, "#555")
+        return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_state_display())
+
+    @admin.display(description="What is missing")
+    def errors_display(self, obj):
+        if not obj.mapping_errors:
+            return "-"
+        return format_html_join("", "<div>{}</div>", ((error.get("message", ""),) for error in obj.mapping_errors))
+
+    @admin.action(description="Replay selected records (new attempt, same destination key)")
+    def replay_records(self, request, queryset):
+        if not has_role(request.user, Role.FINANCE):
+            raise PermissionDenied
+        allowed = [r.pk for r in queryset if has_role(request.user, Role.FINANCE, r)]
+        counts = replay(allowed, request.user)
+        self.message_user(
+            request,
+            f"Replayed {counts['replayed']}; {counts['already_posted']} already posted (nothing sent); "
+            f"{counts['busy']} busy.",
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        urls = super().get_urls()
+        replay_url = path(
+            "<path:object_id>/replay/", self.admin_site.admin_view(self.replay_view), name="syncs_syncrecord_replay"
+        )
+        return [replay_url, *urls]
+
+    def replay_view(self, request, object_id):
+        record = self.get_object(request, object_id)
+        if record is None:
+            raise Http404
+        if request.method != "POST" or not self.has_change_permission(request, record):
+            raise PermissionDenied
+        counts = replay([record.pk], request.user)
+        if counts["already_posted"]:
+            self.message_user(request, "Already posted: nothing was sent.", messages.INFO)
+        else:
+            self.message_user(request, "A new attempt was started.", messages.SUCCESS)
+        return redirect(reverse("admin:syncs_syncrecord_change", args=[record.pk]))
 
 
 @admin.register(SyncRun)

@@ -52,3 +52,31 @@ def make_connection(db):
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """Every simulator, served over real HTTP from a thread on a free loopback port."""
+    from sandbox.testing import start_sandbox
+
+    server = start_sandbox()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def procore_sim(sandbox):
+    from sandbox.testing import SandboxControl
+
+    control = SandboxControl(sandbox.base_url, "procore")
+    control.reset()
+    return control
+
+
+@pytest.fixture
+def acumatica_sim(sandbox):
+    from sandbox.testing import SandboxControl
+
+    control = SandboxControl(sandbox.base_url, "acumatica")
+    control.reset()
+    return control

@@ -24,6 +24,7 @@ class SourceItem:
     label: str = ""  # human summary for the ledger, e.g. "Invoice 1042 - Star Framing"
     eligible: bool = True  # False: read but not to be written (e.g. not approved yet)
     raw: dict = field(default_factory=dict)
+    error: str = ""  # the source record could not be turned into a canonical record, and why
 
 
 @dataclass
@@ -101,6 +102,10 @@ class Adapter:
     def verify_webhook(self, headers: dict, body: bytes) -> bool:
         """Whether an inbound webhook is authentic (constant-time comparisons only)."""
         return False
+
+    def webhook_event_id(self, headers: dict, body: bytes) -> str:
+        """The sender's id of a verified webhook delivery, for dropping duplicates; ValueError when absent."""
+        raise NotImplementedError
 
     def parse_webhook(self, headers: dict, body: bytes) -> list[WebhookHint]:
         """Hints from a verified webhook body; raises ValueError on a malformed payload."""

@@ -1,0 +1,210 @@
+"""The one outbound HTTP choke point. Every client calls through `HttpClient`; none imports requests.
+
+It sets connect and read timeouts on every call; retries only where safe (reads, and writes the caller marks
+idempotent), with capped exponential back-off and full jitter; honours Retry-After (seconds or HTTP date) and
+Procore's X-Rate-Limit-Reset; never sleeps long inside a worker (a 429 or a long wait raises a typed error carrying
+`retry_at`, and the task is rescheduled); counts calls per connection; logs method, path, status and duration with
+secrets redacted; and maps failures to the typed errors of connections/errors.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from . import errors
+from .redaction import redact
+
+log = logging.getLogger("connections.http")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ATTEMPTS = 3
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full jitter: a random delay between 0 and the capped exponential step for this attempt (1-based)."""
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)))
+
+
+def retry_at_from_headers(headers, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the server says we may call again: Retry-After (seconds or HTTP date), else X-Rate-Limit-Reset."""
+    now = now or timezone.now()
+    value = headers.get("Retry-After")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return now + dt.timedelta(seconds=int(value))
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    reset = headers.get("X-Rate-Limit-Reset")
+    if reset and reset.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(reset.strip()), tz=dt.UTC)
+    return None
+
+
+class Auth:
+    """How a client authenticates: headers to add, and what to do after a 401."""
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def on_unauthorized(self, rejected_headers: dict[str, str]) -> bool:
+        """Called once after a 401. Return True when fresh credentials make a retry worthwhile."""
+        return False
+
+
+class HttpClient:
+    """Outbound calls for one connection against one base URL."""
+
+    def __init__(self, connection, base_url: str, auth: Auth | None = None, session: requests.Session | None = None):
+        self.connection = connection
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth or Auth()
+        self.session = session or requests.Session()
+        self.timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        error_mapper: Callable[[requests.Response], errors.ApiError | None] | None = None,
+        **kwargs,
+    ) -> requests.Response:
+        """Send one request, retrying where safe; return the 2xx response or raise a typed ApiError.
+
+        `idempotent` defaults to True for reads; pass True for a write only when the destination key makes
+        repeating it harmless. `error_mapper` lets a client turn a vendor-specific body into a typed error.
+        """
+        method = method.upper()
+        retry_safe = method in SAFE_METHODS if idempotent is None else idempotent
+        url = self.url(path)
+        extra_headers = kwargs.pop("headers", None) or {}
+        reauthenticated = False
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = {**self.auth.headers(), **extra_headers}
+            try:
+                response = self._send(method, url, headers=headers, **kwargs)
+            except errors.Transient as exc:
+                if isinstance(exc, errors.OutcomeUnknown) and not retry_safe:
+                    raise
+                self._wait_or_raise(exc, attempt, retry_safe)
+                continue
+            if response.status_code == 401 and not reauthenticated:
+                reauthenticated = True
+                if self.auth.on_unauthorized(headers):
+                    attempt -= 1  # a refreshed token is not a retry of a failed call
+                    continue
+            if response.status_code < 400:
+                return response
+            exc = (error_mapper and error_mapper(response)) or self.error_for(response)
+            self._wait_or_raise(exc, attempt, retry_safe or response.status_code in (429, 503))
+
+    def _wait_or_raise(self, exc: errors.ApiError, attempt: int, retry_safe: bool) -> None:
+        """Sleep briefly and return (to retry), or raise: never a long sleep inside a worker."""
+        if not exc.retryable or not retry_safe or attempt >= MAX_ATTEMPTS or isinstance(exc, errors.RateLimited):
+            raise exc
+        delay = backoff_delay(attempt)
+        if exc.retry_at is not None:
+            delay = max(delay, (exc.retry_at - timezone.now()).total_seconds())
+        if delay > settings.HTTP_MAX_INLINE_WAIT_SECONDS:
+            if exc.retry_at is None:
+                exc.retry_at = timezone.now() + dt.timedelta(seconds=delay)
+            raise exc
+        time.sleep(max(delay, 0))
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        started = time.monotonic()
+        path = urlsplit(url).path
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            response.content  # read the whole body now, so a truncated body fails here  # noqa: B018
+        except (requests.ConnectTimeout, requests.exceptions.SSLError) as exc:
+            self._record(method, path, None, started)
+            raise errors.Transient(f"{method} {path}: could not connect ({type(exc).__name__})") from exc
+        except requests.ConnectionError as exc:
+            self._record(method, path, None, started)
+            if _never_sent(exc):
+                raise errors.Transient(f"{method} {path}: could not connect") from exc
+            raise errors.OutcomeUnknown(f"{method} {path}: connection lost before the answer arrived") from exc
+        except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError) as exc:
+            self._record(method, path, None, started)
+            raise errors.OutcomeUnknown(f"{method} {path}: no complete answer ({type(exc).__name__})") from exc
+        self._record(method, path, response.status_code, started)
+        return response
+
+    def _record(self, method: str, path: str, status: int | None, started: float) -> None:
+        duration_ms = (time.monotonic() - started) * 1000
+        log.info(
+            "%s %s -> %s in %.0f ms (connection %s)",
+            method,
+            redact(path),
+            status or "no response",
+            duration_ms,
+            getattr(self.connection, "pk", None),
+        )
+        if getattr(self.connection, "pk", None) is not None:
+            count_call(self.connection.pk, status)
+
+    @staticmethod
+    def error_for(response: requests.Response) -> errors.ApiError:
+        """Map an HTTP error status to a typed error."""
+        status = response.status_code
+        body = redact(response.text or "")
+        where = f"{response.request.method} {urlsplit(response.url).path}"
+        message = f"{where} -> {status}: {body[:300]}"
+        retry_at = retry_at_from_headers(response.headers)
+        if status == 401:
+            return errors.AuthExpired(message, status=status, body=body)
+        if status == 404:
+            return errors.NotFound(message, status=status, body=body)
+        if status in (400, 409, 412, 422):
+            return errors.ValidationFailed(message, status=status, body=body)
+        if status == 429:
+            retry_at = retry_at or timezone.now() + dt.timedelta(seconds=60)
+            return errors.RateLimited(message, status=status, body=body, retry_at=retry_at)
+        if status >= 500 or status == 408:
+            return errors.Transient(message, status=status, body=body, retry_at=retry_at)
+        return errors.Permanent(message, status=status, body=body)
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """Whether the failure happened while connecting, so the request cannot have reached the server."""
+    text = repr(exc)
+    return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known"))
+
+
+def count_call(connection_id: int, status: int | None) -> None:
+    """Bump the per-connection counters shared by every process (read by /metrics)."""
+    from .models import ApiUsage
+
+    changes = {"calls": F("calls") + 1, "last_call_at": timezone.now()}
+    if status is None or status >= 400:
+        changes["errors"] = F("errors") + 1
+    if status == 429:
+        changes["rate_limited"] = F("rate_limited") + 1
+    if not ApiUsage.objects.filter(connection_id=connection_id).update(**changes):
+        ApiUsage.objects.get_or_create(connection_id=connection_id)
+        ApiUsage.objects.filter(connection_id=connection_id).update(**changes)

@@ -1,0 +1,294 @@
+"""Procore <-> canonical records.
+
+The `bill` entity on the Procore side is both kinds of supplier invoice Procore holds: requisitions
+(subcontractor pay applications, approved or approved as noted) and direct costs of type invoice that are approved.
+Their native ids carry the kind and the project, because every Procore read is scoped to a project:
+`requisition:<project id>:<id>` and `direct_cost:<project id>:<id>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+
+from connections.systems.base import Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
+from syncs.canonical import Bill, BillLine, Ref
+
+from .client import ProcoreClient
+from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
+
+DEFAULT_CURRENCY = "USD"
+#: Webhook resource names that concern bills (names for requisitions are not fixed in the docs).
+BILL_RESOURCES = {"direct costs": "direct_cost", "requisitions": "requisition", "draw requests": "requisition"}
+
+
+def parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def procore_range(since: dt.datetime | None) -> str | None:
+    """Procore's inclusive `A...B` range from `since` to far in the future."""
+    if since is None:
+        return None
+    start = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{start}...2999-12-31T23:59:59Z"
+
+
+class ProcoreAdapter(Adapter):
+    reads = frozenset({"bill"})
+    writes = frozenset()
+    reference_kinds = frozenset({"vendor", "cost_code", "cost_type", "project"})
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self.client = ProcoreClient(connection)
+        self._cost_codes: dict[str, dict[int, dict]] = {}
+        self._cost_types: dict[int, dict] | None = None
+        self._commitments: dict[tuple, dict] = {}
+        self.currency = connection.settings.get("currency") or DEFAULT_CURRENCY
+
+    # --- contract ------------------------------------------------------------------------------------------
+    def check(self) -> ConnectionCheck:
+        projects = list(self.client.projects())
+        return ConnectionCheck(True, f"Signed in; {len(projects)} active projects visible.")
+
+    def changed(self, entity: str, since: dt.datetime | None) -> Iterator[SourceItem]:
+        """Requisitions then direct costs changed since `since`, walking active projects one by one."""
+        self._require(entity)
+        updated = procore_range(since)
+        for project in self.client.projects():
+            project_id = project["id"]
+            for requisition in self.client.requisitions(project_id, updated):
+                yield self._requisition_item(project_id, requisition)
+            for cost in self.client.direct_costs(project_id, updated):
+                yield self._direct_cost_item(project_id, cost)
+
+    def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
+        self._require(entity)
+        kind, project_id, record_id = native_id.split(":")
+        if kind == "requisition":
+            return self._requisition_item(
+                project_id, self.client.get(f"/rest/v1.0/requisitions/{record_id}", project_id=project_id)
+            )
+        return self._direct_cost_item(project_id, self.client.direct_cost(project_id, record_id))
+
+    def reference(self, kind: str) -> Iterator[ReferenceItem]:
+        if kind == "vendor":
+            for vendor in self.client.vendors():
+                yield ReferenceItem(
+                    "vendor",
+                    str(vendor["id"]),
+                    str(vendor.get("origin_code") or ""),
+                    vendor.get("name") or "",
+                    bool(vendor.get("is_active", True)),
+                )
+        elif kind == "cost_type":
+            for kind_row in self.client.line_item_types():
+                yield ReferenceItem(
+                    "cost_type", str(kind_row["id"]), kind_row.get("code") or "", kind_row.get("name") or ""
+                )
+        elif kind == "project":
+            for project in self.client.projects():
+                yield ReferenceItem(
+                    "project",
+                    str(project["id"]),
+                    project.get("project_number") or "",
+                    project.get("name") or "",
+                    bool(project.get("active", True)),
+                )
+        elif kind == "cost_code":
+            yield from self._company_cost_codes()
+
+    def verify_webhook(self, headers: dict, body: bytes) -> bool:
+        """Procore does not sign deliveries; it sends back the Authorization header we configured."""
+        expected = self.connection.secrets.get("webhook_secret") or ""
+        given = headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+    def parse_webhook(self, headers: dict, body: bytes) -> list[WebhookHint]:
+        payload = json.loads(body)
+        if not isinstance(payload, dict) or "resource_id" not in payload or "resource_name" not in payload:
+            raise ValueError("not a Procore webhook payload (resource_name and resource_id are required)")
+        event_id = self.webhook_event_id(headers, body)
+        kind = BILL_RESOURCES.get(str(payload["resource_name"]).strip().lower())
+        if kind is None or payload.get("event_type") == "delete":
+            return []
+        project_id = payload.get("project_id") or (payload.get("metadata") or {}).get("source_project_id")
+        if not project_id:
+            raise ValueError("the webhook payload has no project_id")
+        native_id = f"{kind}:{int(project_id)}:{int(payload['resource_id'])}"
+        return [
+            WebhookHint(event_id=event_id, entity="bill", native_id=native_id, action=payload.get("event_type", ""))
+        ]
+
+    def webhook_event_id(self, headers: dict, body: bytes) -> str:
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise ValueError(f"the webhook body is not JSON: {exc}") from exc
+        event_id = str(payload.get("ulid") or payload.get("id") or "") if isinstance(payload, dict) else ""
+        if not event_id:
+            raise ValueError("the webhook payload has no id")
+        return event_id
+
+    @staticmethod
+    def _source_item(native_id, header, label, eligible, build, project_id) -> SourceItem:
+        """Build the canonical record for eligible items; a malformed record becomes an error on its item."""
+        record, problem = None, ""
+        if eligible:
+            try:
+                record = build(project_id, header)
+            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                problem = f"Procore returned a record that cannot be read: {type(exc).__name__}: {exc}"
+        return SourceItem(
+            native_id,
+            header.get("updated_at") or "",
+            parse_time(header.get("updated_at")),
+            record,
+            label=label.strip(" -"),
+            eligible=eligible,
+            raw=header,
+            error=problem,
+        )
+
+    # --- requisitions ----------------------------------------------------------------------------------------
+    def _requisition_item(self, project_id, header: dict) -> SourceItem:
+        native_id = f"requisition:{project_id}:{header['id']}"
+        label = f"Requisition {header.get('invoice_number') or header['id']} - {header.get('vendor_name') or ''}"
+        eligible = header.get("status") in APPROVED_REQUISITION
+        return self._source_item(native_id, header, label, eligible, self._requisition_bill, project_id)
+
+    def _requisition_bill(self, project_id, header: dict) -> Bill:
+        detail = self.client.requisition_detail(project_id, header["id"])
+        commitment = self._commitment(project_id, detail["commitment_id"])
+        vendor = commitment.get("vendor") or {}
+        lines = [self._requisition_line(project_id, item, commitment) for item in detail.get("items", [])]
+        return Bill(
+            native_id=f"requisition:{project_id}:{header['id']}",
+            vendor=Ref(str(vendor.get("id", "")), name=vendor.get("company") or vendor.get("name") or ""),
+            number=detail.get("invoice_number") or f"REQ-{header['id']}",
+            date=dt.date.fromisoformat(detail.get("billing_date") or detail["requisition_end"]),
+            currency=self.currency,
+            lines=[line for line in lines if line.amount],
+            description=f"{commitment.get('number', '')} {commitment.get('title', '')} pay app #{detail.get('number')}",
+            project=Ref(str(project_id)),
+            commitment=Ref(str(commitment.get("id", "")), code=commitment.get("number") or ""),
+        )
+
+    def _requisition_line(self, project_id, item: dict, commitment: dict) -> BillLine:
+        """This period's work and stored materials, gross of retainage, on the item's cost code and type."""
+        amount = Decimal(item.get("work_completed_this_period") or "0") + Decimal(
+            item.get("materials_presently_stored") or "0"
+        )
+        type_id = item.get("line_item_type_id") or self._commitment_line_type(commitment, item.get("line_item_id"))
+        return BillLine(
+            amount=amount,
+            description=item.get("description_of_work") or "",
+            cost_code=self._cost_code_ref(project_id, item.get("cost_code_id")),
+            cost_type=self._cost_type_ref(type_id),
+            project=Ref(str(project_id)),
+            native_id=str(item.get("id", "")),
+        )
+
+    def _commitment(self, project_id, commitment_id) -> dict:
+        key = (str(project_id), str(commitment_id))
+        if key not in self._commitments:
+            self._commitments[key] = self.client.commitment(project_id, commitment_id)
+        return self._commitments[key]
+
+    @staticmethod
+    def _commitment_line_type(commitment: dict, line_id):
+        for line in commitment.get("line_items") or []:
+            if line.get("id") == line_id:
+                return (line.get("line_item_type") or {}).get("id") or line.get("line_item_type_id")
+        return None
+
+    # --- direct costs ----------------------------------------------------------------------------------------
+    def _direct_cost_item(self, project_id, header: dict) -> SourceItem:
+        native_id = f"direct_cost:{project_id}:{header['id']}"
+        eligible = (
+            header.get("direct_cost_type") == BILLABLE_DIRECT_COST_TYPE and header.get("status") == APPROVED_DIRECT_COST
+        )
+        vendor_name = (header.get("vendor") or {}).get("name") or ""
+        label = f"Direct cost {header.get('invoice_number') or header['id']} - {vendor_name}"
+        return self._source_item(native_id, header, label, eligible, self._direct_cost_bill, project_id)
+
+    def _direct_cost_bill(self, project_id, header: dict) -> Bill:
+        detail = header if "line_items" in header else self.client.direct_cost(project_id, header["id"])
+        vendor = detail.get("vendor") or {}
+        lines = [
+            BillLine(
+                amount=Decimal(line.get("amount") or "0"),
+                description=line.get("description") or "",
+                cost_code=self._nested_cost_code(line.get("cost_code")),
+                cost_type=self._nested_cost_type(line.get("line_item_type")),
+                project=Ref(str(project_id)),
+                native_id=str(line.get("id", "")),
+            )
+            for line in detail.get("line_items") or []
+        ]
+        day = detail.get("received_date") or detail.get("direct_cost_date")
+        return Bill(
+            native_id=f"direct_cost:{project_id}:{detail['id']}",
+            vendor=Ref(str(vendor.get("id") or detail.get("vendor_id") or ""), name=vendor.get("name") or ""),
+            number=detail.get("invoice_number") or f"DC-{detail['id']}",
+            date=dt.date.fromisoformat(day[:10]),
+            currency=self.currency,
+            lines=lines,
+            description=detail.get("description") or "",
+            project=Ref(str(project_id)),
+        )
+
+    # --- reference look-ups ---------------------------------------------------------------------------------
+    def _project_cost_codes(self, project_id) -> dict[int, dict]:
+        key = str(project_id)
+        if key not in self._cost_codes:
+            self._cost_codes[key] = {code["id"]: code for code in self.client.cost_codes(project_id)}
+        return self._cost_codes[key]
+
+    def _cost_code_ref(self, project_id, cost_code_id) -> Ref | None:
+        if cost_code_id is None:
+            return None
+        code = self._project_cost_codes(project_id).get(cost_code_id)
+        if code is None:
+            return Ref(str(cost_code_id))
+        return Ref(str(code["id"]), code=code.get("full_code") or code.get("code") or "", name=code.get("name") or "")
+
+    @staticmethod
+    def _nested_cost_code(code: dict | None) -> Ref | None:
+        if not code:
+            return None
+        return Ref(str(code["id"]), code=code.get("full_code") or code.get("code") or "", name=code.get("name") or "")
+
+    def _cost_type_ref(self, type_id) -> Ref | None:
+        if type_id is None:
+            return None
+        if self._cost_types is None:
+            self._cost_types = {row["id"]: row for row in self.client.line_item_types()}
+        row = self._cost_types.get(type_id) or {"id": type_id}
+        return Ref(str(row["id"]), code=row.get("code") or "", name=row.get("name") or "")
+
+    @staticmethod
+    def _nested_cost_type(kind: dict | None) -> Ref | None:
+        if not kind:
+            return None
+        return Ref(str(kind["id"]), code=kind.get("code") or "", name=kind.get("name") or "")
+
+    def _company_cost_codes(self) -> Iterator[ReferenceItem]:
+        """Cost codes are per project in Procore; list each code once, keyed by its full code."""
+        seen = set()
+        for project in self.client.projects():
+            for code in self._project_cost_codes(project["id"]).values():
+                full = code.get("full_code") or code.get("code") or ""
+                if full and full not in seen:
+                    seen.add(full)
+                    yield ReferenceItem("cost_code", full, full, code.get("name") or "")
+
+    def _require(self, entity: str) -> None:
+        if entity not in self.reads:
+            raise ValueError(f"Procore adapter cannot read {entity!r}")

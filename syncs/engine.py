@@ -1,0 +1,256 @@
+"""The engine: run one flow of one integration, or post one record. It never names a system.
+
+A run pages through the source's changes since the stored cursor (minus an overlap window, so nothing on the
+boundary is missed), records every item in the ledger, advances the cursor only once a page is recorded, and
+queues the page's records for posting. Posting a record claims it, resolves its references through the
+mappings, looks it up on the destination, and writes it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from connections import errors
+from mappings.resolve import resolve
+
+from . import canonical, ledger
+from .flows import FLOWS
+from .models import AuditKind, Cursor, Integration, RecordState, RunStatus, SyncRecord, SyncRun
+
+log = logging.getLogger("syncs.engine")
+
+PAGE_SIZE = 50
+CURSOR_OVERLAP = dt.timedelta(minutes=5)
+
+
+class FlowNotSupported(Exception):
+    """The integration's adapters cannot read or write what the flow needs."""
+
+
+def adapter_for(connection):
+    return connection.spec.adapter_class()(connection)
+
+
+def check_flow(integration: Integration, flow) -> None:
+    source = integration.source.spec.adapter_class()
+    destination = integration.destination.spec.adapter_class()
+    if flow.source_entity not in source.reads:
+        raise FlowNotSupported(f"{integration.source.spec.label} cannot read {flow.source_entity} records")
+    if flow.destination_entity not in destination.writes:
+        raise FlowNotSupported(f"{integration.destination.spec.label} cannot write {flow.destination_entity} records")
+
+
+def paused_reason(integration: Integration) -> str:
+    if not integration.enabled:
+        return "the integration is paused"
+    for connection in (integration.source, integration.destination):
+        if not connection.is_usable:
+            return f"{connection} is {connection.get_status_display().lower()}: {connection.status_reason}"
+    return ""
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqueue=None) -> SyncRun | None:
+    """Read what changed since the cursor, record it, and queue it for posting. Returns the run."""
+    integration = Integration.objects.select_related("source", "destination", "tenant").get(pk=integration_id)
+    flow = FLOWS[flow_key]
+    reason = paused_reason(integration)
+    if reason:
+        log.info("Not running %s of %s: %s", flow_key, integration, reason)
+        return None
+    run = SyncRun.objects.create(integration=integration, flow=flow_key, trigger=trigger)
+    enqueue = enqueue or _enqueue_posting
+    counts = {"read": 0, "queued": 0, "ignored": 0}
+    queued: set[int] = set()
+
+    def enqueue_once(ids, run_id):
+        queued.update(ids)
+        enqueue(ids, run_id)
+
+    try:
+        check_flow(integration, flow)
+        _read_changes(integration, flow, run, counts, enqueue_once)
+        due = [pk for pk in _due_records(integration, flow).values_list("pk", flat=True) if pk not in queued]
+        if due:
+            enqueue(due, run.pk)
+            counts["queued"] += len(due)
+        run.status = RunStatus.SUCCEEDED
+    except errors.RateLimited as exc:
+        run.status, run.error = RunStatus.RESCHEDULED, f"Rate limited; resumes at {exc.retry_at:%Y-%m-%d %H:%M:%S}."
+        from .tasks import schedule_once
+
+        schedule_once("syncs.tasks.run_flow_task", integration.pk, flow_key, "retry", at=exc.retry_at)
+    except (errors.ApiError, FlowNotSupported) as exc:
+        run.status, run.error = RunStatus.FAILED, str(exc)[:4000]
+        ledger.audit(integration, AuditKind.FAILED, f"Run of {flow.label} failed: {exc}", run=run)
+    finally:
+        run.counts, run.finished_at = counts, timezone.now()
+        run.save()
+    return run
+
+
+def _read_changes(integration, flow, run, counts, enqueue) -> None:
+    cursor, _ = Cursor.objects.get_or_create(integration=integration, flow=flow.key)
+    since = dt.datetime.fromisoformat(cursor.position) - CURSOR_OVERLAP if cursor.position else None
+    source = adapter_for(integration.source)
+    page, high_water = [], cursor.position
+    for item in source.changed(flow.source_entity, since):
+        page.append(item)
+        if len(page) >= PAGE_SIZE:
+            high_water = _record_page(integration, flow, run, page, counts, enqueue, cursor, high_water)
+            page = []
+    _record_page(integration, flow, run, page, counts, enqueue, cursor, high_water)
+
+
+def _record_page(integration, flow, run, items, counts, enqueue, cursor, high_water):
+    to_post = []
+    for item in items:
+        counts["read"] += 1
+        record = ledger.record_item(integration, flow, item, run)
+        if record is None:
+            counts["ignored"] += 1
+        else:
+            to_post.append(record.pk)
+        if item.modified_at and (not high_water or item.modified_at.isoformat() > high_water):
+            high_water = item.modified_at.isoformat()
+    if high_water and high_water != cursor.position:
+        cursor.position = high_water  # only now that the whole page is in the ledger
+        cursor.save(update_fields=["position", "updated_at"])
+    if to_post:
+        enqueue(to_post, run.pk)
+        counts["queued"] += len(to_post)
+    return high_water
+
+
+def _due_records(integration, flow):
+    """Records of the flow with work to do that this read did not touch: blocked, failed and due, or stuck."""
+    now = timezone.now()
+    return SyncRecord.objects.filter(integration=integration, flow=flow.key).filter(
+        Q(state__in=ledger.OPEN_STATES) | Q(state=RecordState.FAILED, next_attempt_at__lte=now)
+    )
+
+
+def _enqueue_posting(record_ids: list[int], run_id: int | None) -> None:
+    from .tasks import enqueue_post_batch
+
+    enqueue_post_batch(record_ids, run_id)
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+def post_record(record_id: int, run: SyncRun | None = None) -> str:
+    """Post one ledger record, exactly once. Returns the state it ended in ("busy" when someone else has it)."""
+    record = ledger.claim(record_id)
+    if record is None:
+        return "busy"
+    integration = record.integration
+    try:
+        reason = paused_reason(integration)
+        if reason:
+            raise errors.ReauthRequired(reason)
+        _post_claimed(record, integration, run)
+    except errors.RateLimited as exc:
+        ledger.release(record, until=exc.retry_at)
+        raise
+    except errors.ReauthRequired:
+        ledger.release(record)
+        raise
+    except errors.ApiError as exc:
+        ledger.mark_failed(record, exc, retryable=exc.retryable, run=run)
+    except Exception as exc:  # a bug or a surprise: never lose the record, never crash the batch
+        log.exception("Unexpected error posting record %s", record_id)
+        ledger.mark_failed(record, f"internal error: {type(exc).__name__}: {exc}", retryable=True, run=run)
+    return record.state
+
+
+def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
+    flow = FLOWS[record.flow]
+    resolution = resolve(integration, canonical.from_dict(record.canonical))
+    if resolution.errors:
+        ledger.mark_needs_mapping(record, resolution.errors, run)
+        return
+    destination = adapter_for(integration.destination)
+    existing = record.destination_id or destination.find(flow.destination_entity, resolution.record)
+    result = destination.write(flow.destination_entity, resolution.record, record.idempotency_key, existing)
+    ledger.mark_posted(record, result, run, found_existing=bool(existing and not record.destination_id))
+
+
+def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, int]:
+    """Post a batch of records; stop at a rate limit and hand the rest back for later. Returns counts by outcome."""
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    outcome: dict[str, int] = {}
+    for index, record_id in enumerate(record_ids):
+        try:
+            state = post_record(record_id, run)
+        except errors.RateLimited as exc:
+            from .tasks import schedule_once
+
+            schedule_once("syncs.tasks.post_batch", record_ids[index:], run_id, at=exc.retry_at)
+            outcome["rescheduled"] = len(record_ids) - index
+            break
+        except errors.ReauthRequired:
+            outcome["paused"] = len(record_ids) - index
+            break
+        outcome[state] = outcome.get(state, 0) + 1
+    return outcome
+
+
+def requeue_blocked(integration_id: int) -> int:
+    """Post again every record waiting for a mapping in this integration (called when a map changes)."""
+    ids = list(
+        SyncRecord.objects.filter(integration_id=integration_id, state=RecordState.NEEDS_MAPPING).values_list(
+            "pk", flat=True
+        )
+    )
+    if ids:
+        _enqueue_posting(ids, None)
+    return len(ids)
+
+
+def replay(record_ids, actor) -> dict[str, int]:
+    """A person asks to try again: a new attempt with the same destination key. A no-op for posted records."""
+    counts = {"replayed": 0, "already_posted": 0, "busy": 0}
+    for record in SyncRecord.objects.filter(pk__in=list(record_ids)).select_related("integration"):
+        if record.state == RecordState.POSTED:
+            counts["already_posted"] += 1
+            ledger.audit(
+                record.integration,
+                AuditKind.REPLAYED,
+                "Replay asked; already posted, nothing sent.",
+                record=record,
+                actor=actor,
+            )
+            continue
+        reopened = SyncRecord.objects.filter(
+            pk=record.pk, state__in=[RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING]
+        ).update(state=RecordState.PENDING, attempts=0, next_attempt_at=None)
+        if not reopened and record.state != RecordState.PENDING:
+            counts["busy"] += 1
+            continue
+        ledger.audit(
+            record.integration,
+            AuditKind.REPLAYED,
+            "Replay asked; a new attempt with the same key.",
+            record=record,
+            actor=actor,
+        )
+        _enqueue_posting([record.pk], None)
+        counts["replayed"] += 1
+    return counts
+
+
+def retry_due() -> int:
+    """Post records whose next automatic attempt is due (a scheduled task, every minute)."""
+    now = timezone.now()
+    due = SyncRecord.objects.filter(state=RecordState.FAILED, next_attempt_at__lte=now)
+    stale = SyncRecord.objects.filter(
+        state=RecordState.POSTING, claimed_at__lt=now - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    )
+    ids = list(due.values_list("pk", flat=True)) + list(stale.values_list("pk", flat=True))
+    if ids:
+        _enqueue_posting(ids, None)
+    return len(ids)

@@ -1,0 +1,177 @@
+"""Writing to the ledger: recording what was read, claiming a record, settling its outcome, auditing each step.
+
+Every state change of a SyncRecord goes through here, so the rules stay in one place:
+- a record is claimed with a conditional update before anything is written for it (layer 1 of idempotency);
+- the destination key is derived from the ledger row once and reused by every retry and replay (layer 2);
+- an AuditEvent is appended for every step, with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from connections.redaction import redact, redact_mapping
+
+from . import canonical
+from .models import AuditEvent, AuditKind, RecordState, SyncRecord
+
+#: States from which new work may start. Failed records wait for their next_attempt_at; posted, dead and
+#: skipped ones move only when the source changes or a person replays them.
+OPEN_STATES = (RecordState.PENDING, RecordState.NEEDS_MAPPING)
+
+
+def audit(integration, kind, message, *, record=None, actor=None, run=None, request=None, response=None):
+    """Append one audit event. Payloads are redacted before they are stored."""
+    return AuditEvent.objects.create(
+        integration=integration,
+        record=record,
+        run=run,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        message=redact(message)[:4000],
+        request=redact_mapping(request) if request is not None else None,
+        response=redact_mapping(response) if response is not None else None,
+    )
+
+
+def destination_key(integration_id: int, flow: str, source_id: str) -> str:
+    """A stable key for the destination, derived from the ledger identity (so a replay reuses it)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"ml-connector:{integration_id}:{flow}:{source_id}").hex
+
+
+def record_item(integration, flow, item, run=None) -> SyncRecord | None:
+    """Store what was read. Returns the ledger row when it has work to do, else None."""
+    if not item.eligible:
+        return None  # not approved (yet): nothing to move, and no ledger noise for drafts
+    try:
+        with transaction.atomic():
+            record, created = SyncRecord.objects.select_for_update().get_or_create(
+                integration=integration,
+                flow=flow.key,
+                source_id=item.native_id,
+                defaults={"idempotency_key": destination_key(integration.pk, flow.key, item.native_id)},
+            )
+            return _apply_read(record, created, item, run)
+    except IntegrityError:
+        # Two workers recorded the same new item at once; the other one's row stands.
+        record = SyncRecord.objects.get(integration=integration, flow=flow.key, source_id=item.native_id)
+        return record if record.state in OPEN_STATES else None
+
+
+def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | None:
+    if not created and record.source_version == item.version:
+        return record if record.state in OPEN_STATES else None
+    record.source_version = item.version
+    record.label = (item.label or record.label)[:300]
+    if item.error:
+        record.state, record.last_error = RecordState.FAILED, item.error
+        record.next_attempt_at = None
+    else:
+        record.canonical = canonical.to_dict(item.record)
+        if record.state != RecordState.POSTING:
+            # A new version of a posted (or given-up) record must update the destination: start a new cycle.
+            record.state, record.attempts, record.next_attempt_at = RecordState.PENDING, 0, None
+    record.save()
+    kind = AuditKind.FAILED if item.error else AuditKind.READ
+    message = item.error or f"Read {'new' if created else 'changed'} source record, version {item.version}."
+    audit(record.integration, kind, message, record=record, run=run)
+    return None if item.error else record
+
+
+def claim(record_id: int) -> SyncRecord | None:
+    """Take a record for posting with a conditional update; None when another worker has it or it has no work."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    token = uuid.uuid4().hex
+    claimable = (
+        Q(state__in=OPEN_STATES)
+        | Q(state=RecordState.FAILED, next_attempt_at__lte=now)
+        | Q(state=RecordState.POSTING, claimed_at__lt=stale)  # its worker died mid-post
+    )
+    taken = SyncRecord.objects.filter(claimable, pk=record_id).update(
+        state=RecordState.POSTING, claim_token=token, claimed_at=now
+    )
+    if not taken:
+        return None
+    return SyncRecord.objects.select_related("integration__source", "integration__destination").get(pk=record_id)
+
+
+def _settle(record: SyncRecord, **changes) -> bool:
+    """Apply the outcome only if we still hold the claim."""
+    changes.setdefault("claim_token", "")
+    changes["updated_at"] = timezone.now()
+    updated = SyncRecord.objects.filter(pk=record.pk, claim_token=record.claim_token).update(**changes)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    return bool(updated)
+
+
+def mark_posted(record, result, run=None, found_existing=False):
+    _settle(
+        record,
+        state=RecordState.POSTED,
+        destination_id=result.destination_id,
+        sent_payload=redact_mapping(result.sent) if result.sent is not None else None,
+        posted_version=record.source_version,
+        posted_at=timezone.now(),
+        attempts=record.attempts + 1,
+        last_error="",
+        mapping_errors=[],
+        next_attempt_at=None,
+    )
+    verb = "Updated" if not result.created else "Created"
+    note = " (found by look-up: an earlier attempt had reached the destination)" if found_existing else ""
+    audit(
+        record.integration,
+        AuditKind.POSTED,
+        f"{verb} destination record {result.destination_id}{note}.",
+        record=record,
+        run=run,
+        request=result.sent,
+        response=result.response,
+    )
+
+
+def mark_needs_mapping(record, errors, run=None):
+    payload = [dataclasses.asdict(error) for error in errors]
+    changed = payload != record.mapping_errors
+    _settle(record, state=RecordState.NEEDS_MAPPING, mapping_errors=payload, last_error="")
+    if changed:
+        audit(record.integration, AuditKind.BLOCKED, "; ".join(e.message for e in errors), record=record, run=run)
+
+
+def mark_failed(record, error: Exception, *, retryable: bool, run=None):
+    attempts = record.attempts + 1
+    dead = attempts >= settings.SYNC_MAX_ATTEMPTS
+    next_at = None if dead or not retryable else timezone.now() + retry_delay(attempts)
+    _settle(
+        record,
+        state=RecordState.DEAD if dead else RecordState.FAILED,
+        attempts=attempts,
+        last_error=redact(str(error))[:4000],
+        next_attempt_at=next_at,
+    )
+    kind = AuditKind.DEAD if dead else AuditKind.FAILED
+    suffix = " Giving up after this attempt." if dead else (f" Next attempt at {next_at:%H:%M:%S}." if next_at else "")
+    audit(record.integration, kind, f"Attempt {attempts} failed: {error}.{suffix}", record=record, run=run)
+
+
+def release(record, *, until: dt.datetime | None = None):
+    """Give the claim back without counting an attempt (rate limit, paused connection).
+
+    The record goes back to pending: the rescheduled batch (or the next run) picks it up; `until` is kept
+    only to show when the vendor said we may call again.
+    """
+    _settle(record, state=RecordState.PENDING, next_attempt_at=until)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Capped exponential delay between automatic attempts of one record."""
+    return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))

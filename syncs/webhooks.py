@@ -1,0 +1,111 @@
+"""The webhook inbox: verify, store the raw event, enqueue, answer 2xx at once. Webhooks are only hints.
+
+The view does no API call and no posting: vendors give us seconds to answer (Procore 5 s) and pause all
+deliveries after a failure. The queued handler re-reads every record from the source API before anything is
+written, so a replayed or forged-but-authentic body can never inject data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_q.tasks import async_task
+
+from connections import errors
+from connections.models import Connection
+
+from . import ledger
+from .engine import adapter_for, post_record
+from .flows import FLOWS
+from .models import AuditKind, Integration, WebhookEvent, WebhookStatus
+
+log = logging.getLogger("syncs.webhooks")
+MAX_BODY_BYTES = 1_000_000
+
+
+@csrf_exempt
+@require_POST
+def receive(request, connection_uuid):
+    connection = get_object_or_404(Connection, uuid=connection_uuid)
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "payload too large"}, status=413)
+    adapter = adapter_for(connection)
+    headers = dict(request.headers)
+    if not connection.spec.webhook or not adapter.verify_webhook(headers, body):
+        log.warning(
+            "Rejected an unverified webhook for connection %s from %s", connection.pk, request.META.get("REMOTE_ADDR")
+        )
+        return JsonResponse({"error": "verification failed"}, status=401)
+    try:
+        event_id = adapter.webhook_event_id(headers, body)
+    except ValueError as exc:
+        _store_malformed(connection, body, exc)
+        return JsonResponse({"error": f"malformed payload: {exc}"}, status=400)
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                connection=connection, event_id=event_id[:200], body=body.decode("utf-8", "replace")
+            )
+    except IntegrityError:
+        WebhookEvent.objects.filter(connection=connection, event_id=event_id[:200]).update(
+            duplicates=F("duplicates") + 1
+        )
+        return JsonResponse({"status": "duplicate"}, status=200)
+    transaction.on_commit(lambda: async_task("syncs.tasks.handle_webhook", str(event.pk), group="webhooks"))
+    return JsonResponse({"status": "accepted", "id": str(event.pk)}, status=202)
+
+
+def _store_malformed(connection, body: bytes, exc: Exception) -> None:
+    """An authentic but unreadable delivery is kept, with the reason, for someone to look at."""
+    event = WebhookEvent.objects.create(
+        connection=connection,
+        event_id=f"malformed-{timezone.now().timestamp()}",
+        body=body.decode("utf-8", "replace")[:MAX_BODY_BYTES],
+        status=WebhookStatus.FAILED,
+        error=f"Malformed payload: {exc}",
+    )
+    for integration in Integration.objects.filter(source=connection):
+        ledger.audit(integration, AuditKind.WEBHOOK, f"Rejected webhook {event.pk}: malformed payload: {exc}")
+
+
+def process_event(event_pk: str) -> str:
+    """Re-read every record the event points at and post it through each integration fed by the connection."""
+    event = WebhookEvent.objects.select_related("connection").get(pk=event_pk)
+    if event.status != WebhookStatus.RECEIVED:
+        return event.status
+    connection = event.connection
+    adapter = adapter_for(connection)
+    try:
+        hints = adapter.parse_webhook({}, event.body.encode())
+        for integration in Integration.objects.filter(source=connection, enabled=True).select_related(
+            "source", "destination"
+        ):
+            _apply_hints(integration, adapter, hints, event)
+    except (ValueError, errors.ApiError) as exc:
+        event.status, event.error = WebhookStatus.FAILED, str(exc)[:4000]
+    else:
+        event.status = WebhookStatus.PROCESSED
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "error", "processed_at"])
+    return event.status
+
+
+def _apply_hints(integration, adapter, hints, event) -> None:
+    for hint in hints:
+        for flow_key in integration.flows:
+            flow = FLOWS[flow_key]
+            if flow.source_entity != hint.entity:
+                continue
+            item = adapter.get(hint.entity, hint.native_id, hint.scope)
+            ledger.audit(integration, AuditKind.WEBHOOK, f"Webhook {event.event_id}: {hint.action} {hint.native_id}.")
+            record = ledger.record_item(integration, flow, item)
+            if record is not None:
+                post_record(record.pk)
