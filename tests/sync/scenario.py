@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from connections.models import Connection, Environment
 from mappings.models import ChangeSource, CostCodeMap, ReferenceRecord, VendorMap
-from mappings.services import save_map
 from mappings.pull import pull_reference
+from mappings.services import save_map
 from sandbox.acumatica import demo as acumatica_demo
 from sandbox.procore import demo as procore_demo
 from syncs.models import Integration

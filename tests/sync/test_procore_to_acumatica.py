@@ -172,8 +172,8 @@ def test_twenty_workers_on_an_expired_token_cause_one_token_request(world, acuma
         sim.advance(4 * 3600)  # ...that the vendor now considers expired, though our cache does not know
         before = sim.calls().get(token_call, 0)
 
-        def work():
-            fresh = engine.adapter_for(Connection.objects.get(pk=connection.pk))
+        def work(connection_id=connection.pk):
+            fresh = engine.adapter_for(Connection.objects.get(pk=connection_id))
             assert list(fresh.reference("vendor"))
 
         _in_threads(20, work)
