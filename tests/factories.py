@@ -1,6 +1,7 @@
 """Builders for a tenant's worth of objects, one of every tenant-owned model."""
 
 from connections.models import ApiUsage, Connection, Membership, Role
+from mappings.models import AccountRule, CostCodeMap, MapChange, MappingWorkspace, ReferenceRecord, VendorMap
 from syncs.models import AuditEvent, Cursor, Integration, SyncRecord, SyncRun, WebhookEvent
 
 
@@ -36,19 +37,34 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
     )
     run = SyncRun.objects.create(integration=integration, flow="procore_requisitions_to_bills")
     member = make_user(f"member-{tenant.slug}", tenant=tenant, role=Role.VIEWER)
+    vendor_src = ReferenceRecord.objects.create(
+        connection=procore, kind="vendor", native_id="1", code="V1", name=f"Vendor of {tenant.slug}"
+    )
+    vendor_dst = ReferenceRecord.objects.create(
+        connection=acumatica, kind="vendor", native_id="VEND", code="VEND", name=f"ERP vendor of {tenant.slug}"
+    )
+    account = ReferenceRecord.objects.create(
+        connection=acumatica, kind="account", native_id="50000", code="50000", name="Subcontract Costs"
+    )
     return {
+        "ReferenceRecord": vendor_src,
+        "VendorMap": VendorMap.objects.create(integration=integration, source=vendor_src, destination=vendor_dst),
+        "CostCodeMap": CostCodeMap.objects.create(
+            integration=integration, cost_code="03-310", cost_type="S", account=account
+        ),
+        "AccountRule": AccountRule.objects.create(integration=integration, account_code="6100", cost_code="03-310"),
+        "MapChange": MapChange.objects.create(
+            integration=integration, map_kind="vendor", row_id=1, action="create", via="admin"
+        ),
+        "MappingWorkspace": MappingWorkspace.objects.get(pk=integration.pk),
         "Tenant": tenant,
         "Connection": procore,
         "Membership": Membership.objects.get(user=member),
         "Integration": integration,
         "SyncRecord": record,
         "SyncRun": run,
-        "AuditEvent": AuditEvent.objects.create(
-            integration=integration, record=record, kind="read", message="r"
-        ),
+        "AuditEvent": AuditEvent.objects.create(integration=integration, record=record, kind="read", message="r"),
         "Cursor": Cursor.objects.create(integration=integration, flow="procore_requisitions_to_bills"),
-        "WebhookEvent": WebhookEvent.objects.create(
-            connection=procore, event_id=f"ev-{tenant.slug}", body="{}"
-        ),
+        "WebhookEvent": WebhookEvent.objects.create(connection=procore, event_id=f"ev-{tenant.slug}", body="{}"),
         "ApiUsage": ApiUsage.objects.create(connection=procore, calls=3),
     }
