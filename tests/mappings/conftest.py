@@ -1,7 +1,5 @@
 """Fixtures for the mapping tests: an integration between two connections and its reference data."""
 
-import os
-
 import pytest
 from django.utils import timezone
 from django_q.conf import Conf
@@ -9,9 +7,6 @@ from django_q.conf import Conf
 from connections.models import Role
 from mappings.models import ReferenceRecord
 from syncs.models import Integration, RecordState, SyncRecord
-
-# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
