@@ -21,7 +21,12 @@ GOOD = {
 
 
 def manage(*args, **overrides):
-    env = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith("SECURE_")}
+    # Only the variables under test: nothing a test process set for itself (e.g. for Playwright) leaks in.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD and not k.startswith("SECURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(GOOD)
     for key, value in overrides.items():
         if value is None:
