@@ -1,4 +1,18 @@
-"""The demo tenant's connections and integrations, wired to the simulators' demo data (see sandbox/)."""
+"""The demo tenant's connections and integration, wired to the simulators' demo data (see sandbox/).
+
+The credentials are the simulators' published demo constants. Vendor and cost code maps are seeded for all but
+one cost code, so the demo shows bills posting and one waiting in "needs mapping" until a finance user maps it.
+"""
+
+from sandbox.acumatica import demo as acumatica_demo
+from sandbox.procore import demo as procore_demo
+
+#: Procore demo vendor name -> Acumatica demo VendorID
+DEMO_VENDORS = {name: vendor_id for vendor_id, name, _email in acumatica_demo.VENDORS}
+#: Procore cost type code -> Acumatica GL account
+DEMO_ACCOUNTS = {"S": "50000", "M": "51000", "L": "52000", "E": "53000", "O": "54000"}
+#: Left unmapped on purpose, so the demo has something for the mapping grid.
+DEMO_UNMAPPED_COST_CODE = "01-500"
 
 
 def connection_specs(sandbox_url: str) -> list[dict]:
@@ -8,14 +22,72 @@ def connection_specs(sandbox_url: str) -> list[dict]:
             "system": "procore",
             "name": "Procore (simulator)",
             "settings": {
-                "company_id": "4264807",
+                "company_id": str(procore_demo.COMPANY_ID),
                 "base_url": f"{sandbox_url}/procore",
                 "login_url": f"{sandbox_url}/procore-login",
             },
-            "secrets": {"client_id": "demo-procore-client", "client_secret": "demo-procore-secret"},
+            "secrets": {
+                "client_id": procore_demo.CLIENT_ID,
+                "client_secret": procore_demo.CLIENT_SECRET,
+                "webhook_secret": "demo-webhook-secret",
+            },
+        },
+        {
+            "system": "acumatica",
+            "name": "Acumatica (simulator)",
+            "settings": {
+                "instance_url": f"{sandbox_url}/acumatica",
+                "endpoint_version": "23.200.001",
+                "tenant_name": acumatica_demo.TENANT,
+            },
+            "secrets": {
+                "client_id": acumatica_demo.CLIENT_GUID,
+                "client_secret": acumatica_demo.CLIENT_SECRET,
+                "username": acumatica_demo.USERNAME,
+                "password": acumatica_demo.PASSWORD,
+            },
         },
     ]
 
 
 def seed_integrations(tenant, connections) -> None:
-    """Create the demo integrations between the demo connections."""
+    """The Procore -> Acumatica integration with the AP bills flow; maps are seeded once reference data is in."""
+    from .models import Integration
+
+    Integration.objects.update_or_create(
+        tenant=tenant,
+        name="Procore -> Acumatica (demo)",
+        defaults={
+            "source": connections["procore"],
+            "destination": connections["acumatica"],
+            "flows": ["ap_bills"],
+            "poll_interval_minutes": 5,
+        },
+    )
+
+
+def seed_maps(integration) -> dict[str, int]:
+    """Pull reference data from both simulators and map the demo vendors and cost codes (all but one)."""
+    from mappings.models import ChangeSource, CostCodeMap, ReferenceRecord, VendorMap
+    from mappings.pull import pull_reference
+    from mappings.services import save_map
+
+    pull_reference(integration.source)
+    pull_reference(integration.destination)
+    source_refs = ReferenceRecord.objects.filter(connection=integration.source)
+    dest_refs = ReferenceRecord.objects.filter(connection=integration.destination)
+    counts = {"vendors": 0, "cost_codes": 0}
+    for vendor in source_refs.filter(kind="vendor"):
+        target = dest_refs.filter(kind="vendor", code=DEMO_VENDORS.get(vendor.name, "")).first()
+        if target and not VendorMap.objects.filter(integration=integration, source=vendor).exists():
+            save_map(VendorMap(integration=integration, source=vendor, destination=target), None, ChangeSource.ADMIN)
+            counts["vendors"] += 1
+    for code in source_refs.filter(kind="cost_code").exclude(code=DEMO_UNMAPPED_COST_CODE):
+        for type_code, account_code in DEMO_ACCOUNTS.items():
+            if CostCodeMap.objects.filter(integration=integration, cost_code=code.code, cost_type=type_code).exists():
+                continue
+            account = dest_refs.get(kind="account", code=account_code)
+            save_map(CostCodeMap(integration=integration, cost_code=code.code, cost_type=type_code, account=account),
+                     None, ChangeSource.ADMIN)
+            counts["cost_codes"] += 1
+    return counts

@@ -6,7 +6,6 @@ Safe to run repeatedly: existing rows are updated, not duplicated. Refuses to ru
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from connections.models import Connection, Environment, Membership, Role, Tenant
 
@@ -25,7 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--sandbox-url", default=settings.SANDBOX_URL)
         parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
 
-    @transaction.atomic
     def handle(self, *args, sandbox_url, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates users with known passwords; it runs only with DEBUG=true.")
@@ -53,8 +51,8 @@ class Command(BaseCommand):
         from syncs.demo import connection_specs
 
         for spec in connection_specs(sandbox_url):
-            connection, _ = Connection.objects.get_or_create(
-                tenant=tenant, name=spec["name"], defaults={"system": spec["system"]}
+            connection = Connection.objects.filter(tenant=tenant, name=spec["name"]).first() or Connection(
+                tenant=tenant, name=spec["name"]
             )
             connection.system = spec["system"]
             connection.environment = Environment.SIMULATOR
@@ -67,7 +65,15 @@ class Command(BaseCommand):
         return connections
 
     def _integrations(self, tenant, connections):
-        """Hook for the demo integrations; filled in by the sync flows."""
-        from syncs.demo import seed_integrations
+        from connections.errors import ApiError
+        from syncs.demo import seed_integrations, seed_maps
+        from syncs.models import Integration
 
         seed_integrations(tenant, connections)
+        for integration in Integration.objects.filter(tenant=tenant):
+            try:
+                counts = seed_maps(integration)
+            except ApiError as exc:
+                self.stderr.write(f"Could not reach the simulators to seed maps ({exc}); is runsandbox running?")
+                continue
+            self.stdout.write(f"  {integration}: mapped {counts['vendors']} vendors, {counts['cost_codes']} cost codes")
