@@ -70,9 +70,13 @@ def get_access_token(connection_id: int, fetch: Fetcher, *, rejected: str | None
         try:
             grant = fetch(connection, dict(connection.token_state or {}))
         except InvalidGrant as exc:
-            _require_reauth(connection, str(exc))
-            raise errors.ReauthRequired(f"{connection}: {exc}") from exc
-        _store(connection, grant)
+            rejected_grant = exc
+            _require_reauth(connection, str(exc))  # committed when the block ends, before we raise
+        else:
+            rejected_grant = None
+            _store(connection, grant)
+    if rejected_grant is not None:
+        raise errors.ReauthRequired(f"{connection}: {rejected_grant}") from rejected_grant
     log.info("Obtained a new access token for connection %s", connection_id)
     return grant.access_token
 

@@ -1,0 +1,83 @@
+"""The outbound HTTP choke point: retry rules, rate-limit hints, typed errors, redaction and call counting."""
+
+import datetime as dt
+import email.utils
+
+import pytest
+from django.utils import timezone
+
+from connections import errors
+from connections.http import HttpClient, backoff_delay, retry_at_from_headers
+from connections.models import ApiUsage, Connection
+from syncs.engine import adapter_for
+
+from .systems import SYSTEMS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_retry_after_in_seconds_and_as_http_date_and_procore_reset():
+    now = timezone.now()
+    assert retry_at_from_headers({"Retry-After": "30"}, now) == now + dt.timedelta(seconds=30)
+    later = (now + dt.timedelta(minutes=5)).replace(microsecond=0)
+    assert retry_at_from_headers({"Retry-After": email.utils.format_datetime(later, usegmt=True)}, now) == later
+    reset = int(now.timestamp()) + 42
+    assert retry_at_from_headers({"X-Rate-Limit-Reset": str(reset)}, now).timestamp() == reset
+    assert retry_at_from_headers({}, now) is None
+
+
+def test_backoff_is_full_jitter_and_capped():
+    delays = [backoff_delay(attempt) for attempt in range(1, 12) for _ in range(20)]
+    assert min(delays) >= 0 and max(delays) <= 8.0
+    assert max(backoff_delay(10) for _ in range(50)) > 1  # grows with attempts
+
+
+@pytest.fixture
+def procore(sandbox, procore_sim, tenant_a):
+    procore_sim.seed(preset="demo")
+    return SYSTEMS["procore"].connection(tenant_a, sandbox.base_url)
+
+
+def test_writes_are_not_retried_unless_marked_idempotent(procore, procore_sim):
+    client = adapter_for(procore).client.http
+    procore_sim.fault("reset_after_write", method="PATCH", path="/vendors/")
+    with pytest.raises(errors.OutcomeUnknown):
+        client.request(
+            "PATCH",
+            "/rest/v1.0/vendors/5200000201",
+            json={"vendor": {"origin_code": "X1"}},
+            params={"company_id": procore.settings["company_id"]},
+        )
+    assert procore_sim.calls().get("PATCH /rest/v1.0/vendors/{id}") == 1
+
+
+def test_typed_errors_and_counting(procore, procore_sim):
+    client = adapter_for(procore).client.http
+    with pytest.raises(errors.NotFound):
+        client.request("GET", "/rest/v1.0/vendors/1", params={"company_id": procore.settings["company_id"]})
+    procore_sim.fault("truncate", method="GET", path="/projects")
+    assert client.request("GET", "/rest/v1.0/projects", params={"company_id": "4264807"}).json()  # read retried
+    usage = ApiUsage.objects.get(connection=procore)
+    assert usage.calls >= 4 and usage.errors >= 2
+
+
+def test_http_log_lines_carry_no_secret(procore, procore_sim, caplog):
+    caplog.set_level("INFO", logger="connections.http")
+    client = HttpClient(Connection.objects.get(pk=procore.pk), procore.settings["base_url"])
+    with pytest.raises(errors.ApiError):
+        client.request("GET", "/rest/v1.0/projects?client_secret=demo-procore-secret&access_token=abc123xyz")
+    text = caplog.text
+    assert "GET /procore/rest/v1.0/projects" in text
+    assert "demo-procore-secret" not in text and "abc123xyz" not in text
+
+
+def test_acumatica_wrong_endpoint_version_is_a_clear_error(sandbox, acumatica_sim, tenant_a):
+    acumatica_sim.seed(preset="demo")
+    connection = SYSTEMS["acumatica"].connection(tenant_a, sandbox.base_url)
+    connection.settings = {**connection.settings, "endpoint_version": "17.200.001"}
+    connection.save()
+    adapter = adapter_for(Connection.objects.get(pk=connection.pk))
+    with pytest.raises(errors.Permanent, match="endpoint version mismatch") as caught:
+        list(adapter.reference("vendor"))
+    assert "23.200.001" in str(caught.value)
+    assert adapter.check().ok is False
