@@ -1,14 +1,20 @@
 """Admin pages for tenants, memberships and connections."""
 
 import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils.html import format_html
 
 from .forms import ConnectionForm
 from .models import ApiUsage, Connection, ConnectionStatus, Membership, Role, Tenant
 from .registry import SYSTEMS, get_system
-from .tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, TenantScopedInline, restrict_app_to_superusers
+from .tenancy import (
+    ReadOnlyTenantAdmin,
+    TenantScopedAdmin,
+    TenantScopedInline,
+    has_role,
+    restrict_app_to_superusers,
+)
 
 admin.site.site_header = "ml-connector"
 admin.site.site_title = "ml-connector"
@@ -64,7 +70,24 @@ class ConnectionAdmin(TenantScopedAdmin):
     search_fields = ["name", "tenant__name"]
     list_select_related = ["tenant"]
     readonly_fields = ["system", "uuid", "webhook_path", "token_expires_at", "created_at", "updated_at"]
+    actions = ["test_connection"]
     edit_role = Role.ADMIN
+
+    @admin.action(description="Test the selected connections (sign in and one cheap read)")
+    def test_connection(self, request, queryset):
+        from syncs.engine import adapter_for
+
+        from .errors import ApiError
+
+        for connection in queryset:
+            if not has_role(request.user, Role.ADMIN, connection):
+                continue
+            try:
+                result = adapter_for(connection).check()
+                level = messages.SUCCESS if result.ok else messages.ERROR
+                self.message_user(request, f"{connection}: {result.message}", level)
+            except ApiError as exc:
+                self.message_user(request, f"{connection}: {exc}", messages.ERROR)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

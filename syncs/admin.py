@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django_q.tasks import async_task
 
 from connections.models import Role
 from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, TenantScopedInline, has_role
@@ -41,11 +42,28 @@ class AuditEventInline(TenantScopedInline, admin.TabularInline):
 
 @admin.register(Integration)
 class IntegrationAdmin(TenantScopedAdmin):
-    list_display = ["name", "tenant", "source", "destination", "enabled", "poll_interval_minutes"]
+    list_display = ["name", "tenant", "source", "destination", "enabled", "poll_interval_minutes", "blocked"]
     list_filter = ["enabled", "tenant"]
     search_fields = ["name"]
     list_select_related = ["tenant", "source", "destination"]
+    actions = ["run_now"]
     edit_role = Role.ADMIN
+
+    @admin.display(description="Waiting for a mapping")
+    def blocked(self, obj):
+        return obj.records.filter(state=RecordState.NEEDS_MAPPING).count()
+
+    @admin.action(description="Run the selected integrations now")
+    def run_now(self, request, queryset):
+        if not has_role(request.user, Role.FINANCE):
+            raise PermissionDenied
+        started = 0
+        for integration in queryset:
+            if has_role(request.user, Role.FINANCE, integration):
+                for flow_key in integration.flows:
+                    async_task("syncs.tasks.run_flow_task", integration.pk, flow_key, "manual", group="manual-run")
+                    started += 1
+        self.message_user(request, f"Started {started} flow runs; results appear under Sync runs.", messages.SUCCESS)
 
 
 @admin.register(SyncRecord)
