@@ -10,11 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from connections.models import Connection, Environment
 from mappings.models import ChangeSource, CostCodeMap, ReferenceRecord, VendorMap
 from mappings.pull import pull_reference
 from mappings.services import save_map
-from sandbox.acumatica import demo as acumatica_demo
 from sandbox.procore import demo as procore_demo
 from syncs.models import Integration
 
@@ -247,39 +245,10 @@ def new_requisition(procore_sim, rid: int, amount: str = "777.00") -> str:
 
 def wire(tenant, sandbox_url: str, *, map_unmapped: bool = False) -> Integration:
     """Connections, integration, reference data pulled from both simulators, and the maps."""
-    procore = Connection.objects.create(
-        tenant=tenant,
-        system="procore",
-        name="Procore",
-        environment=Environment.SIMULATOR,
-        settings={
-            "company_id": str(COMPANY),
-            "base_url": f"{sandbox_url}/procore",
-            "login_url": f"{sandbox_url}/procore-login",
-        },
-        secrets={
-            "client_id": procore_demo.CLIENT_ID,
-            "client_secret": procore_demo.CLIENT_SECRET,
-            "webhook_secret": "hook-secret-123",
-        },
-    )
-    acumatica = Connection.objects.create(
-        tenant=tenant,
-        system="acumatica",
-        name="Acumatica",
-        environment=Environment.SIMULATOR,
-        settings={
-            "instance_url": f"{sandbox_url}/acumatica",
-            "endpoint_version": "23.200.001",
-            "tenant_name": acumatica_demo.TENANT,
-        },
-        secrets={
-            "client_id": acumatica_demo.CLIENT_GUID,
-            "client_secret": acumatica_demo.CLIENT_SECRET,
-            "username": acumatica_demo.USERNAME,
-            "password": acumatica_demo.PASSWORD,
-        },
-    )
+    from tests.contract.systems import SYSTEMS
+
+    procore = SYSTEMS["procore"].connection(tenant, sandbox_url, webhook_secret="hook-secret-123")
+    acumatica = SYSTEMS["acumatica"].connection(tenant, sandbox_url)
     integration = Integration.objects.create(
         tenant=tenant, name="Procore -> Acumatica", source=procore, destination=acumatica, flows=["ap_bills"]
     )
