@@ -56,7 +56,9 @@ class CostCode:
 
 
 @dataclass
-class BillLine:
+class CostLine:
+    """One coded line of a bill or a commitment: an amount on a cost code and cost type."""
+
     amount: Decimal
     description: str = ""
     cost_code: Ref | None = None
@@ -68,6 +70,10 @@ class BillLine:
     # Filled by the resolver: the destination's GL account and dimensions (subaccount, project, task, ...).
     account: str | None = None
     dimensions: dict[str, str] = field(default_factory=dict)
+
+
+# Bills and commitments carry the same kind of line; the names say which record a line belongs to.
+BillLine = CommitmentLine = CostLine
 
 
 @dataclass
@@ -99,19 +105,6 @@ class ChangeOrder:
     amount: Decimal
     status: str = ""
     description: str = ""
-
-
-@dataclass
-class CommitmentLine:
-    amount: Decimal
-    description: str = ""
-    cost_code: Ref | None = None
-    cost_type: Ref | None = None
-    quantity: Decimal | None = None
-    unit_cost: Decimal | None = None
-    native_id: str = ""
-    account: str | None = None
-    dimensions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,8 +174,8 @@ def _decode(cls, data):
 
 _NESTED = {
     "Ref": Ref,
-    "BillLine": BillLine,
-    "CommitmentLine": CommitmentLine,
+    "BillLine": CostLine,
+    "CommitmentLine": CostLine,
     "ChangeOrder": ChangeOrder,
 }
 
