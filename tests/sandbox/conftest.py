@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sandbox.testing import SandboxControl, start_sandbox
+from sandbox.testing import SandboxControl
 
 
 @pytest.fixture(scope="session")
-def sandbox_server():
-    server = start_sandbox()
-    yield server
-    server.stop()
+def sandbox_server(sandbox):
+    """The suite's one sandbox server (tests/conftest.py), under the name these tests use."""
+    return sandbox
 
 
 @pytest.fixture
