@@ -206,6 +206,14 @@ else:
 
 # --- sync behaviour -----------------------------------------------------------------------------------------
 SYNC_MAX_ATTEMPTS = _int("SYNC_MAX_ATTEMPTS", 5)
+# A claim older than this is taken to belong to a dead worker. It must outlast the task timeout (django-q2 kills
+# a task at its timeout), with a margin, or two workers could post the same record.
+SYNC_CLAIM_TIMEOUT_SECONDS = _int("SYNC_CLAIM_TIMEOUT_SECONDS", Q_CLUSTER["timeout"] + 120)
+if SYNC_CLAIM_TIMEOUT_SECONDS < Q_CLUSTER["timeout"] + 30:
+    raise ImproperlyConfigured(
+        "SYNC_CLAIM_TIMEOUT_SECONDS must exceed Q_TIMEOUT by at least 30 seconds, "
+        f"got {SYNC_CLAIM_TIMEOUT_SECONDS} with Q_TIMEOUT {Q_CLUSTER['timeout']}."
+    )
 TOKEN_REFRESH_MARGIN_SECONDS = _int("TOKEN_REFRESH_MARGIN_SECONDS", 300)
 HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=5.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=60.0)

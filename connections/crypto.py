@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 from encrypted_model_fields.fields import EncryptedTextField
 
-from .redaction import SecretDict, register_secret
+from .redaction import SecretDict, is_sensitive_name, register_secret
 
 CANARY_PLAINTEXT = "ml-connector encryption canary"
 
@@ -62,9 +62,7 @@ class StrictEncryptedTextField(EncryptedTextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return value
-        plaintext = decrypt_text(value)
-        register_secret(plaintext)
-        return plaintext
+        return decrypt_text(value)
 
     def to_python(self, value):
         # Values reaching to_python come from forms or code and are plaintext; never try to decrypt them.
@@ -84,8 +82,11 @@ class EncryptedJSONField(StrictEncryptedTextField):
             return value
         data = json.loads(decrypt_text(value))
         if isinstance(data, dict):
-            for item in data.values():
-                register_secret(item)
+            # Only credentials are masked in logs; user names and client ids are identifiers, and masking them
+            # would damage every log line and payload that happens to contain the same word.
+            for key, item in data.items():
+                if is_sensitive_name(key):
+                    register_secret(item)
             return SecretDict(data)
         return data
 

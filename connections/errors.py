@@ -31,6 +31,10 @@ class ValidationFailed(ApiError):
     """400/409/412/422: the destination refused the data. Trying the same data again will not help."""
 
 
+class Conflict(ApiError):
+    """The destination holds a document with the same business key that we did not create: a person decides."""
+
+
 class Permanent(ApiError):
     """Any other failure that will not go away by itself (403, unexpected 4xx, bad configuration)."""
 

@@ -120,7 +120,9 @@ class HttpClient:
             if response.status_code < 400:
                 return response
             exc = (error_mapper and error_mapper(response)) or self.error_for(response)
-            self._wait_or_raise(exc, attempt, retry_safe or response.status_code in (429, 503))
+            # A write that is not idempotent is never repeated here, not even after a 503: a proxy may answer 503
+            # for a request the application applied. The ledger's next attempt looks the record up first.
+            self._wait_or_raise(exc, attempt, retry_safe)
 
     def _wait_or_raise(self, exc: errors.ApiError, attempt: int, retry_safe: bool) -> None:
         """Sleep briefly and return (to retry), or raise: never a long sleep inside a worker."""

@@ -1,8 +1,10 @@
 """Keeping secrets out of logs, error reports and reprs.
 
-Two complementary nets: every secret value that is decrypted in this process is remembered and masked wherever
-it appears in a log line, and well-known credential shapes (Authorization headers, `password=`, `client_secret`,
-tokens in query strings or JSON) are masked even when we never saw the value.
+Two complementary nets: every credential decrypted in this process (passwords, client secrets, tokens; never user
+names or client ids) is remembered and masked where it appears as a whole token in a log line, and well-known
+credential shapes (Authorization headers, `password=`, `client_secret`, tokens in query strings or JSON) are masked
+even when we never saw the value. Stored payloads are redacted by key and by exact value only, so a business
+text that happens to contain a credential's letters is kept as it was sent.
 """
 
 import logging
@@ -23,9 +25,11 @@ _PATTERNS = [
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer|basic)?\s*[^\s'\",}]+"), r"\1\2 " + MASK),
     # key=value in query strings and form bodies
     (
-        re.compile(r"(?i)\b([\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|code|sessionid)[\w-]*=)[^&\s'\"]+"),
+        re.compile(r"(?i)\b([\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|sessionid)[\w-]*=)[^&\s'\"]+"),
         r"\1" + MASK,
     ),
+    # an OAuth authorization code in a callback query (`code=`, not `cost_code=`)
+    (re.compile(r"(?i)((?:^|[?&\s])code=)[^&\s'\"]+"), r"\1" + MASK),
     # "key": "value" in JSON
     (
         re.compile(r"(?i)(\"[\w-]*(?:pass(?:word)?|secret|token|api_?key|assertion|sessionid)[\w-]*\"\s*:\s*\")[^\"]*"),
@@ -34,6 +38,16 @@ _PATTERNS = [
     # <password>value</password> and friends in XML
     (re.compile(r"(?i)(<(password|sessionid|userpassword)>)[^<]*(</\2>)"), r"\1" + MASK + r"\3"),
 ]
+
+
+def is_sensitive_name(name) -> bool:
+    """Whether a field of this name holds a credential (password, secret, token...)."""
+    return isinstance(name, str) and bool(SENSITIVE_NAMES.search(name))
+
+
+def _token_pattern(secret: str) -> re.Pattern:
+    """The secret as a whole token: not preceded or followed by characters a token could continue with."""
+    return re.compile(r"(?<![\w\-.~+/=])" + re.escape(secret) + r"(?![\w\-.~+/=])")
 
 
 def register_secret(value) -> None:
@@ -51,23 +65,27 @@ def redact(text: str) -> str:
         secrets = sorted(_known_secrets, key=len, reverse=True)
     for secret in secrets:
         if secret in text:
-            text = text.replace(secret, MASK)
+            text = _token_pattern(secret).sub(MASK, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
 def redact_mapping(data):
-    """A copy of a (nested) dict/list with values under sensitive-looking keys masked."""
+    """A copy of a (nested) dict/list with values under credential keys, and values equal to a credential, masked.
+
+    Other strings are kept exactly as they are: this is the stored copy of what was sent.
+    """
     if isinstance(data, dict):
         return {
-            key: (MASK if isinstance(key, str) and SENSITIVE_NAMES.search(key) and value else redact_mapping(value))
-            for key, value in data.items()
+            key: (MASK if is_sensitive_name(key) and value else redact_mapping(value)) for key, value in data.items()
         }
     if isinstance(data, list):
         return [redact_mapping(item) for item in data]
     if isinstance(data, str):
-        return redact(data)
+        with _lock:
+            known = data in _known_secrets
+        return MASK if known else data
     return data
 
 

@@ -217,6 +217,10 @@ class CostCodeMap(models.Model):
         }
 
 
+#: The cost code of map rows that code the lines a source sent without any cost code.
+NO_COST_CODE = "(none)"
+
+
 def cost_code_key(cost_code: str, cost_type: str) -> str:
     """Stable key of a cost code + cost type, shared by map rows, mapping errors and the grid."""
     return f"cost_code:{cost_code}/{cost_type}"

@@ -14,7 +14,7 @@ from typing import Any
 
 from syncs.canonical import Ref
 
-from .models import AccountRule, CostCodeMap, ReferenceRecord, VendorMap, cost_code_key
+from .models import NO_COST_CODE, AccountRule, CostCodeMap, ReferenceRecord, VendorMap, cost_code_key
 
 
 @dataclass
@@ -77,9 +77,12 @@ def resolve(integration, record, maps: Maps | None = None) -> Resolution:
     if isinstance(vendor, Ref):
         _resolve_vendor(maps, vendor, errors)
     for line in getattr(record, "lines", None) or []:
+        if line.cost_code is None and not line.account:
+            # An uncoded line never goes out without an account: it takes the map row of "no cost code".
+            line.cost_code = Ref(native_id="", code=NO_COST_CODE, name="lines without a cost code")
         if line.cost_code is not None:
             _resolve_cost_code(maps, line, errors)
-        elif line.account:
+        else:
             _resolve_account_rule(maps, line, errors)
     return Resolution(record=record, errors=_unique(errors))
 
@@ -146,6 +149,8 @@ def _resolve_cost_code(maps: Maps, line, errors: list) -> None:
     line.account = row.account.code or row.account.native_id
     line.dimensions = {**line.dimensions, **{k: r.code or r.native_id for k, r in targets.items() if k != "account"}}
     line.cost_code.destination_id = line.dimensions.get("cost_code")
+    if line.cost_code.code == NO_COST_CODE:
+        line.cost_code = None  # the map row gave the account; there is still no cost code to send
 
 
 def _resolve_account_rule(maps: Maps, line, errors: list) -> None:

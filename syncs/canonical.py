@@ -91,7 +91,12 @@ class Bill:
     project: Ref | None = None
     commitment: Ref | None = None
     status: str = ""
-    kind: str = "bill"  # bill | credit
+    kind: str = "bill"  # bill | credit: a net credit posts as the destination's credit document
+
+    def __post_init__(self):
+        # Whatever the source calls it, a document whose lines sum below zero is a credit from the vendor.
+        if self.lines and self.total < 0:
+            self.kind = "credit"
 
     @property
     def total(self) -> Decimal:

@@ -74,12 +74,13 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
 
     try:
         check_flow(integration, flow)
-        _read_changes(integration, flow, run, counts, enqueue_once)
+        unreadable = _read_changes(integration, flow, run, counts, enqueue_once)
         due = [pk for pk in _due_records(integration, flow).values_list("pk", flat=True) if pk not in queued]
         if due:
             enqueue(due, run.pk)
             counts["queued"] += len(due)
-        run.status = RunStatus.SUCCEEDED
+        run.status = RunStatus.PARTIAL if unreadable else RunStatus.SUCCEEDED
+        run.error = "\n".join(unreadable)[:4000]
     except errors.RateLimited as exc:
         run.status, run.error = RunStatus.RESCHEDULED, f"Rate limited; resumes at {exc.retry_at:%Y-%m-%d %H:%M:%S}."
         from .tasks import schedule_once
@@ -94,20 +95,52 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
     return run
 
 
-def _read_changes(integration, flow, run, counts, enqueue) -> None:
+#: Failures that concern the whole connection, not one partition: they stop the run.
+RUN_STOPPERS = (errors.RateLimited, errors.ReauthRequired, errors.AuthExpired)
+
+
+def _read_changes(integration, flow, run, counts, enqueue) -> list[str]:
+    """Read every partition of the source; returns what could not be read (one line per partition).
+
+    A partition that fails (a project the service account may not see, a list that answers 500) is reported and
+    skipped, keeping its cursor; the others flow. A rate limit or lost credentials stop the run: partitions read
+    in full keep their advanced cursors, so the rescheduled run resumes with the rest.
+    """
     cursor, _ = Cursor.objects.get_or_create(integration=integration, flow=flow.key)
-    since = dt.datetime.fromisoformat(cursor.position) - CURSOR_OVERLAP if cursor.position else None
     source = adapter_for(integration.source)
-    page, high_water = [], cursor.position
-    for item in source.changed(flow.source_entity, since):
+    unreadable = []
+    for partition in source.partitions(flow.source_entity):
+        mark = cursor.mark(partition)
+        since = dt.datetime.fromisoformat(mark) - CURSOR_OVERLAP if mark else None
+        try:
+            high_water = _read_partition(integration, flow, run, counts, enqueue, source, since, partition)
+        except RUN_STOPPERS:
+            raise
+        except errors.ApiError as exc:
+            where = partition or "the list"
+            unreadable.append(f"Could not read {where}: {exc}")
+            counts["unreadable_partitions"] = counts.get("unreadable_partitions", 0) + 1
+            ledger.audit(integration, AuditKind.FAILED, f"Could not read {where} of {flow.label}: {exc}", run=run)
+            continue
+        cursor.advance(partition, high_water)  # only now that the whole partition is in the ledger
+    return unreadable
+
+
+def _read_partition(integration, flow, run, counts, enqueue, source, since, partition) -> str:
+    """Record every item of one partition, page by page; returns the partition's new high-water mark."""
+    page, high_water = [], ""
+    for item in source.changed(flow.source_entity, since, partition):
         page.append(item)
+        stamp = item.modified_at.astimezone(dt.UTC).isoformat() if item.modified_at else ""
+        high_water = max(high_water, stamp)
         if len(page) >= PAGE_SIZE:
-            high_water = _record_page(integration, flow, run, page, counts, enqueue, cursor, high_water)
+            _record_page(integration, flow, run, page, counts, enqueue)
             page = []
-    _record_page(integration, flow, run, page, counts, enqueue, cursor, high_water)
+    _record_page(integration, flow, run, page, counts, enqueue)
+    return high_water
 
 
-def _record_page(integration, flow, run, items, counts, enqueue, cursor, high_water):
+def _record_page(integration, flow, run, items, counts, enqueue) -> None:
     to_post = []
     for item in items:
         counts["read"] += 1
@@ -116,15 +149,9 @@ def _record_page(integration, flow, run, items, counts, enqueue, cursor, high_wa
             counts["ignored"] += 1
         else:
             to_post.append(record.pk)
-        if item.modified_at and (not high_water or item.modified_at.isoformat() > high_water):
-            high_water = item.modified_at.isoformat()
-    if high_water and high_water != cursor.position:
-        cursor.position = high_water  # only now that the whole page is in the ledger
-        cursor.save(update_fields=["position", "updated_at"])
     if to_post:
         enqueue(to_post, run.pk)
         counts["queued"] += len(to_post)
-    return high_water
 
 
 def _due_records(integration, flow):
@@ -159,24 +186,40 @@ def post_record(record_id: int, run: SyncRun | None = None) -> str:
     except errors.ReauthRequired:
         ledger.release(record)
         raise
+    except errors.Conflict as exc:
+        ledger.mark_conflict(record, exc, run=run)
     except errors.ApiError as exc:
         ledger.mark_failed(record, exc, retryable=exc.retryable, run=run)
     except Exception as exc:  # a bug or a surprise: never lose the record, never crash the batch
         log.exception("Unexpected error posting record %s", record_id)
         ledger.mark_failed(record, f"internal error: {type(exc).__name__}: {exc}", retryable=True, run=run)
+    if record.state == RecordState.PENDING:
+        _enqueue_posting([record.pk], run.pk if run else None)  # a newer version arrived while we posted
     return record.state
 
 
 def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
     flow = FLOWS[record.flow]
+    if not record.canonical:
+        _reread(record, integration, flow, run)
     resolution = resolve(integration, canonical.from_dict(record.canonical))
     if resolution.errors:
         ledger.mark_needs_mapping(record, resolution.errors, run)
         return
     destination = adapter_for(integration.destination)
-    existing = record.destination_id or destination.find(flow.destination_entity, resolution.record)
-    result = destination.write(flow.destination_entity, resolution.record, record.idempotency_key, existing)
+    key = record.idempotency_key
+    existing = record.destination_id or destination.find(flow.destination_entity, resolution.record, key)
+    result = destination.write(flow.destination_entity, resolution.record, key, existing)
     ledger.mark_posted(record, result, run, found_existing=bool(existing and not record.destination_id))
+
+
+def _reread(record: SyncRecord, integration: Integration, flow, run) -> None:
+    """The last read of this record failed (e.g. a 404 on its commitment): read it again before posting."""
+    item = adapter_for(integration.source).get(flow.source_entity, record.source_id)
+    if item.error:
+        raise errors.Transient(item.error)
+    record.canonical = canonical.to_dict(item.record)
+    SyncRecord.objects.filter(pk=record.pk).update(canonical=record.canonical)
 
 
 def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, int]:
@@ -212,32 +255,27 @@ def requeue_blocked(integration_id: int) -> int:
 
 
 def replay(record_ids, actor) -> dict[str, int]:
-    """A person asks to try again: a new attempt with the same destination key. A no-op for posted records."""
+    """A person asks to try again: a new attempt with the same destination key.
+
+    A no-op for a record already posted in its latest version; a posted record whose source has moved on is
+    posted again (an update of the same destination document).
+    """
     counts = {"replayed": 0, "already_posted": 0, "busy": 0}
+    reopenable = [RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING, RecordState.CONFLICT]
     for record in SyncRecord.objects.filter(pk__in=list(record_ids)).select_related("integration"):
-        if record.state == RecordState.POSTED:
+        if record.state == RecordState.POSTED and record.posted_version == record.source_version:
             counts["already_posted"] += 1
-            ledger.audit(
-                record.integration,
-                AuditKind.REPLAYED,
-                "Replay asked; already posted, nothing sent.",
-                record=record,
-                actor=actor,
-            )
+            message = "Replay asked; already posted, nothing sent."
+            ledger.audit(record.integration, AuditKind.REPLAYED, message, record=record, actor=actor)
             continue
         reopened = SyncRecord.objects.filter(
-            pk=record.pk, state__in=[RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING]
+            Q(state__in=reopenable) | Q(state=RecordState.POSTED), pk=record.pk, source_version=record.source_version
         ).update(state=RecordState.PENDING, attempts=0, next_attempt_at=None)
         if not reopened and record.state != RecordState.PENDING:
             counts["busy"] += 1
             continue
-        ledger.audit(
-            record.integration,
-            AuditKind.REPLAYED,
-            "Replay asked; a new attempt with the same key.",
-            record=record,
-            actor=actor,
-        )
+        message = "Replay asked; a new attempt with the same key."
+        ledger.audit(record.integration, AuditKind.REPLAYED, message, record=record, actor=actor)
         _enqueue_posting([record.pk], None)
         counts["replayed"] += 1
     return counts
@@ -248,7 +286,7 @@ def retry_due() -> int:
     now = timezone.now()
     due = SyncRecord.objects.filter(state=RecordState.FAILED, next_attempt_at__lte=now)
     stale = SyncRecord.objects.filter(
-        state=RecordState.POSTING, claimed_at__lt=now - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"])
+        state=RecordState.POSTING, claimed_at__lt=now - dt.timedelta(seconds=settings.SYNC_CLAIM_TIMEOUT_SECONDS)
     )
     ids = list(due.values_list("pk", flat=True)) + list(stale.values_list("pk", flat=True))
     if ids:

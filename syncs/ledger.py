@@ -14,7 +14,8 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from connections.redaction import redact, redact_mapping
@@ -70,9 +71,16 @@ def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | No
         return record if record.state in OPEN_STATES else None
     record.source_version = item.version
     record.label = (item.label or record.label)[:300]
-    if item.error:
-        record.state, record.last_error = RecordState.FAILED, item.error
-        record.next_attempt_at = None
+    if item.error and record.state == RecordState.POSTING:
+        record.last_error = item.error  # the attempt under way settles the state; this version is read again
+        record.source_version = ""
+    elif item.error:
+        # Read again (and count an attempt) on the retry schedule: a 404 or 500 on one record may pass.
+        record.state, record.last_error, record.canonical = RecordState.FAILED, item.error, {}
+        record.attempts += 1
+        record.next_attempt_at = timezone.now() + retry_delay(record.attempts)
+        if record.attempts >= settings.SYNC_MAX_ATTEMPTS:
+            record.state, record.next_attempt_at = RecordState.DEAD, None
     else:
         record.canonical = canonical.to_dict(item.record)
         if record.state != RecordState.POSTING:
@@ -86,17 +94,21 @@ def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | No
 
 
 def claim(record_id: int) -> SyncRecord | None:
-    """Take a record for posting with a conditional update; None when another worker has it or it has no work."""
-    now = timezone.now()
-    stale = now - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    """Take a record for posting with a conditional update; None when another worker has it or it has no work.
+
+    Times come from the database clock, so workers on hosts whose clocks disagree judge a claim's age alike.
+    """
     token = uuid.uuid4().hex
+    stale = ExpressionWrapper(
+        Now() - dt.timedelta(seconds=settings.SYNC_CLAIM_TIMEOUT_SECONDS), output_field=DateTimeField()
+    )
     claimable = (
         Q(state__in=OPEN_STATES)
-        | Q(state=RecordState.FAILED, next_attempt_at__lte=now)
+        | Q(state=RecordState.FAILED, next_attempt_at__lte=timezone.now())
         | Q(state=RecordState.POSTING, claimed_at__lt=stale)  # its worker died mid-post
     )
     taken = SyncRecord.objects.filter(claimable, pk=record_id).update(
-        state=RecordState.POSTING, claim_token=token, claimed_at=now
+        state=RecordState.POSTING, claim_token=token, claimed_at=Now()
     )
     if not taken:
         return None
@@ -104,34 +116,45 @@ def claim(record_id: int) -> SyncRecord | None:
 
 
 def _settle(record: SyncRecord, **changes) -> bool:
-    """Apply the outcome only if we still hold the claim."""
+    """Apply the outcome only if we still hold the claim; False (and nothing written) when we lost it."""
     changes.setdefault("claim_token", "")
     changes["updated_at"] = timezone.now()
     updated = SyncRecord.objects.filter(pk=record.pk, claim_token=record.claim_token).update(**changes)
-    for name, value in changes.items():
-        setattr(record, name, value)
+    if updated:
+        for name, value in changes.items():
+            setattr(record, name, value)
     return bool(updated)
 
 
 def mark_posted(record, result, run=None, found_existing=False):
-    _settle(
-        record,
-        state=RecordState.POSTED,
-        destination_id=result.destination_id,
-        sent_payload=redact_mapping(result.sent) if result.sent is not None else None,
-        posted_version=record.source_version,
-        posted_at=timezone.now(),
-        attempts=record.attempts + 1,
-        last_error="",
-        mapping_errors=[],
-        next_attempt_at=None,
-    )
+    """Settle a successful write. A newer source version read meanwhile sends the record round again."""
+    posted_version = record.source_version  # the version this attempt sent
+    with transaction.atomic():
+        current = SyncRecord.objects.select_for_update().filter(pk=record.pk).values("claim_token", "source_version")
+        current = current.first() or {}
+        if current.get("claim_token") != record.claim_token:
+            _claim_lost(record, result, run)
+            return
+        newer = current["source_version"] != posted_version
+        _settle(
+            record,
+            state=RecordState.PENDING if newer else RecordState.POSTED,
+            destination_id=result.destination_id,
+            sent_payload=redact_mapping(result.sent) if result.sent is not None else None,
+            posted_version=posted_version,
+            posted_at=timezone.now(),
+            attempts=0 if newer else record.attempts + 1,
+            last_error="",
+            mapping_errors=[],
+            next_attempt_at=None,
+        )
     verb = "Updated" if not result.created else "Created"
     note = " (found by look-up: an earlier attempt had reached the destination)" if found_existing else ""
+    then = " A newer source version arrived meanwhile; it will be posted next." if newer else ""
     audit(
         record.integration,
         AuditKind.POSTED,
-        f"{verb} destination record {result.destination_id}{note}.",
+        f"{verb} destination record {result.destination_id}{note}.{then}",
         record=record,
         run=run,
         request=result.sent,
@@ -139,11 +162,32 @@ def mark_posted(record, result, run=None, found_existing=False):
     )
 
 
+def _claim_lost(record, result, run) -> None:
+    """Our claim was taken over (we ran past the claim timeout): say what we did, keep the id for a look-up."""
+    SyncRecord.objects.filter(pk=record.pk, destination_id="").update(destination_id=result.destination_id)
+    audit(
+        record.integration,
+        AuditKind.CONFLICT,
+        f"This attempt wrote destination record {result.destination_id}, but another attempt had taken the record "
+        "over meanwhile; the outcome is kept on the record and the next attempt updates that document.",
+        record=record,
+        run=run,
+        request=result.sent,
+        response=result.response,
+    )
+
+
+def mark_conflict(record, error: Exception, run=None):
+    """A document with the same business key exists that we did not create: a person decides."""
+    if _settle(record, state=RecordState.CONFLICT, last_error=redact(str(error))[:4000], next_attempt_at=None):
+        audit(record.integration, AuditKind.CONFLICT, f"Not posted: {error}", record=record, run=run)
+
+
 def mark_needs_mapping(record, errors, run=None):
     payload = [dataclasses.asdict(error) for error in errors]
     changed = payload != record.mapping_errors
-    _settle(record, state=RecordState.NEEDS_MAPPING, mapping_errors=payload, last_error="")
-    if changed:
+    held = _settle(record, state=RecordState.NEEDS_MAPPING, mapping_errors=payload, last_error="")
+    if held and changed:
         audit(record.integration, AuditKind.BLOCKED, "; ".join(e.message for e in errors), record=record, run=run)
 
 
@@ -151,13 +195,17 @@ def mark_failed(record, error: Exception, *, retryable: bool, run=None):
     attempts = record.attempts + 1
     dead = attempts >= settings.SYNC_MAX_ATTEMPTS
     next_at = None if dead or not retryable else timezone.now() + retry_delay(attempts)
-    _settle(
+    held = _settle(
         record,
         state=RecordState.DEAD if dead else RecordState.FAILED,
         attempts=attempts,
         last_error=redact(str(error))[:4000],
         next_attempt_at=next_at,
     )
+    if not held:
+        message = f"An attempt that had lost its claim failed: {error}"
+        audit(record.integration, AuditKind.CONFLICT, message, record=record, run=run)
+        return
     kind = AuditKind.DEAD if dead else AuditKind.FAILED
     suffix = " Giving up after this attempt." if dead else (f" Next attempt at {next_at:%H:%M:%S}." if next_at else "")
     audit(record.integration, kind, f"Attempt {attempts} failed: {error}.{suffix}", record=record, run=run)

@@ -65,7 +65,9 @@ class RecordState(models.TextChoices):
     POSTED = "posted", "Posted"
     FAILED = "failed", "Failed (will retry)"
     DEAD = "dead", "Dead (gave up)"
+    CONFLICT = "conflict", "Conflict (needs a person)"
     SKIPPED = "skipped", "Skipped"
+    SOURCE_DELETED = "source_deleted", "Deleted at source"
 
 
 class SyncRecord(models.Model):
@@ -129,6 +131,7 @@ class AuditKind(models.TextChoices):
     FAILED = "failed", "Failed"
     DEAD = "dead", "Gave up"
     REPLAYED = "replayed", "Replayed"
+    CONFLICT = "conflict", "Conflict"
     SKIPPED = "skipped", "Skipped"
     WEBHOOK = "webhook", "Webhook"
     MAPPING = "mapping", "Mapping changed"
@@ -188,6 +191,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     RESCHEDULED = "rescheduled", "Rescheduled (rate limited)"
+    PARTIAL = "partial", "Finished, some parts unreadable"
     FAILED = "failed", "Failed"
 
 
@@ -215,14 +219,24 @@ class SyncRun(models.Model):
 
 
 class Cursor(models.Model):
-    """Where incremental reads of one flow resume. Advanced only after a page is safely recorded."""
+    """Where incremental reads of one flow resume, per partition of the source (e.g. one list of one project).
+
+    A source read project by project is not ordered by time as a whole, so one high-water mark would skip the
+    older records of projects a stopped run never reached. Each partition keeps its own mark, moved only once
+    the whole partition has been read and recorded; a stopped run resumes with the partitions it did not finish.
+    """
 
     tenant_path = "integration__tenant"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cursors")
     flow = models.CharField(max_length=80)
     position = models.CharField(
-        max_length=200, blank=True, help_text="Highest source modification time recorded."
+        max_length=200,
+        blank=True,
+        help_text="The oldest partition mark: everything modified before it has been recorded.",
+    )
+    partitions = models.JSONField(
+        default=dict, blank=True, help_text="Partition -> highest source modification time read in full."
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -231,6 +245,18 @@ class Cursor(models.Model):
 
     def __str__(self):
         return f"{self.integration} {self.flow} @ {self.position or 'start'}"
+
+    def mark(self, partition: str) -> str:
+        """The high-water mark of one partition ('' when it was never read in full)."""
+        return (self.partitions or {}).get(partition, "")
+
+    def advance(self, partition: str, high_water: str) -> None:
+        """Record that `partition` has been read in full up to `high_water` (never moves backwards)."""
+        if not high_water or high_water <= self.mark(partition):
+            return
+        self.partitions = {**(self.partitions or {}), partition: high_water}
+        self.position = min(self.partitions.values())
+        self.save(update_fields=["partitions", "position", "updated_at"])
 
 
 class WebhookStatus(models.TextChoices):

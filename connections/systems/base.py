@@ -79,8 +79,18 @@ class Adapter:
         """Authenticate and make one cheap read."""
         raise NotImplementedError
 
-    def changed(self, entity: str, since: dt.datetime | None) -> Iterator[SourceItem]:
-        """Records of `entity` modified at or after `since` (all when None), oldest first where possible."""
+    def partitions(self, entity: str) -> list[str]:
+        """The separately listed parts of `entity` (e.g. one list per project), each with its own cursor.
+
+        A source that lists an entity in one call has a single partition, "".
+        """
+        return [""]
+
+    def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
+        """Records of `entity` in `partition` modified at or after `since` (all when None), in any order.
+
+        The engine moves the partition's cursor only after this has been read to the end.
+        """
         raise NotImplementedError
 
     def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
@@ -91,8 +101,12 @@ class Adapter:
         """List reference data of one kind (vendor, account, subaccount, cost_code, cost_type, project, task...)."""
         raise NotImplementedError
 
-    def find(self, entity: str, record) -> str | None:
-        """Look a record up on this system by its external key; its id, or None when truly absent."""
+    def find(self, entity: str, record, key: str) -> str | None:
+        """The id of the document we wrote for `key` (our destination key), or None when truly absent.
+
+        Raises `errors.Conflict` when a document with the same business key (e.g. vendor + invoice number) exists
+        that we did not write: it is never taken over silently.
+        """
         raise NotImplementedError
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:

@@ -51,6 +51,35 @@ def test_writes_are_not_retried_unless_marked_idempotent(procore, procore_sim):
     assert procore_sim.calls().get("PATCH /rest/v1.0/vendors/{id}") == 1
 
 
+def test_a_503_on_a_write_not_marked_idempotent_is_not_repeated(procore, procore_sim):
+    client = adapter_for(procore).client.http
+    procore_sim.fault("status", method="PATCH", path="/vendors/", status=503)
+    with pytest.raises(errors.Transient):
+        client.request(
+            "PATCH",
+            "/rest/v1.0/vendors/5200000201",
+            json={"vendor": {"origin_code": "X1"}},
+            params={"company_id": procore.settings["company_id"]},
+        )
+    assert procore_sim.calls().get("PATCH /rest/v1.0/vendors/{id}") == 1
+
+
+def test_redaction_masks_credentials_by_name_and_whole_token_not_identifiers():
+    from connections.redaction import redact, redact_mapping, register_secret
+
+    register_secret("s3cr3t-Pa55")
+    line = "GET /x?cost_code_id=12&code=oauth-code&client_secret=zz user=admin pw s3cr3t-Pa55 demolition, admin wing"
+    masked = redact(line)
+    assert "cost_code_id=12" in masked and "code=***" in masked and "client_secret=***" in masked
+    assert "s3cr3t-Pa55" not in masked and "demolition, admin wing" in masked and "user=admin" in masked
+    payload = {"Description": {"value": "s3cr3t-Pa55 is not a business word"}, "password": "x", "n": "s3cr3t-Pa55"}
+    assert redact_mapping(payload) == {
+        "Description": {"value": "s3cr3t-Pa55 is not a business word"},
+        "password": "***",
+        "n": "***",
+    }
+
+
 def test_typed_errors_and_counting(procore, procore_sim):
     client = adapter_for(procore).client.http
     with pytest.raises(errors.NotFound):

@@ -1,9 +1,10 @@
 """Acumatica <-> canonical records.
 
-A canonical Bill becomes an AP `Bill` (type "Bill"), keyed on the destination by vendor + VendorRef (the vendor's
-invoice number): there is no external-reference field, so we always look the pair up before a PUT. A bill that
-exists is updated in place, its old lines deleted and the new ones inserted, so an edit at the source never
-duplicates a line.
+A canonical Bill becomes an AP `Bill` (a net credit becomes a `Debit Adj.`), found on the destination by type,
+vendor and VendorRef (the vendor's invoice number). There is no external-reference field, so our destination key is
+written into the document's `note`: a look-up takes only the document that carries our key, and a same-numbered
+document without it is a conflict for a person, never taken over. An existing document is updated in place: its
+lines are updated by id, surplus lines deleted and missing ones inserted, so a retried update never doubles a line.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ REFERENCE_ENTITIES = {
     "project": ("Project", "ProjectID", "Description", "Status"),
     "task": ("ProjectTask", "ProjectTaskID", "Description", "Status"),
     "cost_code": ("CostCode", "CostCodeID", "Description", None),
-    "branch": ("Branch", "BranchID", "BranchName", "Active"),
 }
 INACTIVE_STATUSES = {"inactive", "hold", "on hold", "completed", "cancelled", "canceled", "closed", "suspended"}
 #: canonical line dimension -> Acumatica BillDetail field
@@ -51,7 +51,7 @@ def wrap(data: dict) -> dict:
 class AcumaticaAdapter(Adapter):
     reads = frozenset()
     writes = frozenset({"bill"})
-    reference_kinds = frozenset(REFERENCE_ENTITIES)
+    reference_kinds = frozenset({*REFERENCE_ENTITIES, "branch"})
 
     def __init__(self, connection):
         super().__init__(connection)
@@ -61,10 +61,15 @@ class AcumaticaAdapter(Adapter):
         versions = self.client.versions()
         if self.client.version not in versions:
             return ConnectionCheck(False, f"Endpoint version mismatch: the instance offers {', '.join(versions)}.")
-        next(self.client.list("Branch"), None)
-        return ConnectionCheck(True, f"Signed in; endpoint Default/{self.client.version}.")
+        branches = self.client.branches()
+        return ConnectionCheck(
+            True, f"Signed in; endpoint Default/{self.client.version}; {len(branches)} branches visible."
+        )
 
     def reference(self, kind: str) -> Iterator[ReferenceItem]:
+        if kind == "branch":
+            yield from self._branches()
+            return
         entity, id_field, name_field, status_field = REFERENCE_ENTITIES[kind]
         for row in self.client.list(entity):
             code = str(value(row.get(id_field)) or "").strip()
@@ -81,6 +86,13 @@ class AcumaticaAdapter(Adapter):
                 parent=parent,
             )
 
+    def _branches(self) -> Iterator[ReferenceItem]:
+        for row in self.client.branches():
+            code = str(value(row.get("BranchID")) or "").strip()
+            if code:
+                active = value(row.get("BranchStatus"))
+                yield ReferenceItem("branch", code, code, str(value(row.get("BranchName")) or ""), active is not False)
+
     @staticmethod
     def _active(row: dict, status_field: str | None) -> bool:
         if status_field is None:
@@ -90,23 +102,33 @@ class AcumaticaAdapter(Adapter):
             return state
         return str(state or "active").strip().lower() not in INACTIVE_STATUSES
 
-    def find(self, entity: str, record) -> str | None:
-        """The ReferenceNbr of the bill with this vendor and vendor reference, or None."""
-        found = self.client.find_bill(record.vendor.destination_id, record.number)
-        return value(found.get("ReferenceNbr")) if found else None
+    def find(self, entity: str, record, key: str) -> str | None:
+        """The ReferenceNbr of the document carrying our key; a same-numbered one without it is a conflict."""
+        candidates = self.client.find_bills(doc_type(record), record.vendor.destination_id, record.number)
+        ours = [row for row in candidates if key_marker(key) in str(value(row.get("note")) or "")]
+        if ours:
+            return value(ours[0].get("ReferenceNbr"))
+        if candidates:
+            numbers = ", ".join(str(value(row.get("ReferenceNbr"))) for row in candidates)
+            raise errors.Conflict(
+                f"Acumatica already has {doc_type(record)} {numbers} for vendor {record.vendor.destination_id} with "
+                f"vendor reference {record.number}, not created by ml-connector. Check whether it is this invoice: "
+                "if it is, delete or void one of the two; if not, change the vendor reference of one, then replay."
+            )
+        return None
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
-        """Insert the bill, or update the existing one in place (replacing its lines)."""
+        """Insert the document, or update the existing one in place, then check the total Acumatica computed."""
         if entity not in self.writes:
             raise errors.Permanent(f"Acumatica adapter cannot write {entity!r}")
         body = self.bill_body(record, key)
+        inserts_lines = True
         if existing_id:
-            current = self.client.get_bill("Bill", existing_id)
-            stale_lines = [{"id": line["id"], "delete": True} for line in current.get("Details", []) if line.get("id")]
-            body = {**body, "Type": {"value": "Bill"}, "ReferenceNbr": {"value": existing_id}}
-            body["Details"] = stale_lines + body["Details"]
+            current = self.client.get_bill(doc_type(record), existing_id)
+            body["ReferenceNbr"] = {"value": existing_id}
+            body["Details"], inserts_lines = merge_lines(current.get("Details") or [], body["Details"])
         try:
-            answer = self.client.put_bill(body, insert_only=not existing_id)
+            answer = self.client.put_bill(body, insert_only=not existing_id, idempotent=not inserts_lines)
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(
                 f"Acumatica rejected the bill: {field_errors(exc.body) or exc}", status=exc.status, body=exc.body
@@ -114,15 +136,16 @@ class AcumaticaAdapter(Adapter):
         reference = value(answer.get("ReferenceNbr"))
         if not reference:
             raise errors.OutcomeUnknown("Acumatica answered without a ReferenceNbr")
-        self._verify_amount(answer, record)
+        amount = self._saved_amount(answer, record, reference)
         return WriteResult(
             destination_id=str(reference),
             created=not existing_id,
             sent=body,
             response={
                 "ReferenceNbr": reference,
+                "Type": doc_type(record),
                 "Status": value(answer.get("Status")),
-                "Amount": value(answer.get("Amount")),
+                "Amount": amount,
             },
         )
 
@@ -131,7 +154,7 @@ class AcumaticaAdapter(Adapter):
         branch = self.connection.settings.get("branch") or None
         header = wrap(
             {
-                "Type": "Bill",
+                "Type": doc_type(record),
                 "Vendor": record.vendor.destination_id,
                 "VendorRef": record.number,
                 "Date": record.date.isoformat(),
@@ -142,16 +165,19 @@ class AcumaticaAdapter(Adapter):
                 "BranchID": branch,
             }
         )
-        header["Details"] = [self._line(line, branch) for line in record.lines]
+        header["note"] = {"value": key_marker(key)}
+        sign = -1 if record.kind == "credit" else 1
+        header["Details"] = [self._line(line, branch, sign) for line in record.lines]
         return header
 
     @staticmethod
-    def _line(line, branch: str | None) -> dict:
+    def _line(line, branch: str | None, sign: int) -> dict:
+        amount = line.amount * sign
         data = {
             "TransactionDescription": (line.description or "")[:255],
             "Qty": "1",
-            "UnitCost": str(line.amount),
-            "Amount": str(line.amount),
+            "UnitCost": str(amount),
+            "Amount": str(amount),
             "Account": line.account,
         }
         for dimension, field in LINE_DIMENSIONS.items():
@@ -161,14 +187,47 @@ class AcumaticaAdapter(Adapter):
             data["Branch"] = branch
         return wrap(data)
 
-    @staticmethod
-    def _verify_amount(answer: dict, record) -> None:
-        """A 200 on PUT does not prove the save: check the total Acumatica computed."""
+    def _saved_amount(self, answer: dict, record, reference: str) -> str:
+        """A 200 on PUT does not prove the save: compare the total Acumatica computed with ours.
+
+        When the answer does not carry the total, it is read back. A mismatch fails the record (never `posted`).
+        """
         amount = value(answer.get("Amount"))
-        if amount is not None and Decimal(str(amount)).quantize(Decimal("0.01")) != record.total.quantize(
-            Decimal("0.01")
-        ):
-            raise errors.ValidationFailed(f"Acumatica saved the bill with amount {amount}, expected {record.total}")
+        if amount is None:
+            amount = value(self.client.get_bill(doc_type(record), reference, expand="").get("Amount"))
+        expected = abs(record.total).quantize(CENT)
+        if amount is None or Decimal(str(amount)).quantize(CENT) != expected:
+            raise errors.ValidationFailed(
+                f"Acumatica saved {doc_type(record)} {reference} with amount {amount}, expected {expected}: "
+                "check the document in Acumatica (a rounding, tax or line rule may have changed it)."
+            )
+        return str(amount)
+
+
+CENT = Decimal("0.01")
+
+
+def doc_type(record) -> str:
+    """The Acumatica document type: a net credit from a vendor is a debit adjustment."""
+    return "Debit Adj." if record.kind == "credit" else "Bill"
+
+
+def key_marker(key: str) -> str:
+    """How our destination key is written in a document's note (and recognised by the look-up)."""
+    return f"ml-connector:{key}"
+
+
+def merge_lines(current: list[dict], wanted: list[dict]) -> tuple[list[dict], bool]:
+    """The Details of an update: current lines rewritten in place by id, the surplus deleted, the rest inserted.
+
+    Returns the lines and whether any is an insert (an update that inserts lines is not safe to repeat blindly:
+    a lost answer is followed by a fresh read and a new merge instead).
+    """
+    ids = [line["id"] for line in current if line.get("id")]
+    merged = [{**line, "id": line_id} for line_id, line in zip(ids, wanted, strict=False)]
+    merged += [{"id": line_id, "delete": True} for line_id in ids[len(wanted) :]]
+    inserts = wanted[len(ids) :]
+    return merged + inserts, bool(inserts)
 
 
 def field_errors(body: str) -> str:

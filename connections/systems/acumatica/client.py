@@ -112,19 +112,42 @@ class AcumaticaClient:
                 return
             skip += PAGE_SIZE
 
-    def find_bill(self, vendor_id: str, vendor_ref: str) -> dict | None:
-        """The bill of this vendor with this vendor reference, if one exists."""
-        flt = f"Vendor eq {odata_literal(vendor_id)} and VendorRef eq {odata_literal(vendor_ref)}"
-        rows = list(self.list("Bill", filter=flt, select="Type,ReferenceNbr,Status,VendorRef,Vendor"))
-        return rows[0] if rows else None
+    def find_bills(self, doc_type: str, vendor_id: str, vendor_ref: str) -> list[dict]:
+        """Bills (or adjustments) of this type, vendor and vendor reference, with their notes."""
+        flt = (
+            f"Type eq {odata_literal(doc_type)} and Vendor eq {odata_literal(vendor_id)} "
+            f"and VendorRef eq {odata_literal(vendor_ref)}"
+        )
+        return list(self.list("Bill", filter=flt))  # no $select: the `note` system field must come back
 
     def get_bill(self, doc_type: str, reference_nbr: str, expand: str = "Details") -> dict:
-        return self.request("GET", f"Bill/{doc_type}/{reference_nbr}", params={"$expand": expand}).json()
+        """One bill by its keys, read through a filter so no document type has to be spelled in a URL path."""
+        flt = f"Type eq {odata_literal(doc_type)} and ReferenceNbr eq {odata_literal(reference_nbr)}"
+        rows = list(self.list("Bill", filter=flt, expand=expand or None))
+        if not rows:
+            raise errors.NotFound(f"Acumatica has no {doc_type} {reference_nbr}", status=404)
+        return rows[0]
 
-    def put_bill(self, body: dict, *, insert_only: bool) -> dict:
-        """Create (`If-None-Match: *`) or update (`If-Match: *`) a bill; 412 means the other case holds."""
+    def put_bill(self, body: dict, *, insert_only: bool, idempotent: bool = False) -> dict:
+        """Create (`If-None-Match: *`) or update (`If-Match: *`) a bill; 412 means the other case holds.
+
+        An insert is never repeated blindly (the server numbers it); an update is repeatable only when it inserts
+        no line, which the caller knows.
+        """
         headers = {"If-None-Match": "*"} if insert_only else {"If-Match": "*"}
-        # An update by keys is idempotent; an insert is not (it auto-numbers), so it is never blindly retried.
         return self.request(
-            "PUT", "Bill", json=body, headers=headers, params={"$expand": "Details"}, idempotent=not insert_only
+            "PUT", "Bill", json=body, headers=headers, params={"$expand": "Details"}, idempotent=idempotent
         ).json()
+
+    def branches(self) -> list[dict]:
+        """Branches of the tenant, from the CompaniesStructure inquiry (the Default endpoint has no Branch entity).
+
+        An inquiry is read by PUTting an empty record and expanding its results; nothing is saved.
+        """
+        body = self.request("PUT", "CompaniesStructure", json={}, params={"$expand": "Results"}, idempotent=True)
+        return body.json().get("Results") or []
+
+
+def value_of(row: dict, field: str):
+    """Unwrap one `{"value": ...}` field of a record."""
+    return (row.get(field) or {}).get("value")

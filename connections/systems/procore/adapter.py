@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 
+from connections import errors
 from connections.systems.base import Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
 from syncs.canonical import Bill, BillLine, Ref
 
@@ -21,6 +22,9 @@ from .client import ProcoreClient
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
 
 DEFAULT_CURRENCY = "USD"
+CENT = Decimal("0.01")
+#: Failures that concern the whole connection rather than one record.
+RUN_STOPPERS = (errors.RateLimited, errors.ReauthRequired, errors.AuthExpired)
 #: Webhook resource names that concern bills (names for requisitions are not fixed in the docs).
 BILL_RESOURCES = {"direct costs": "direct_cost", "requisitions": "requisition", "draw requests": "requisition"}
 
@@ -39,6 +43,14 @@ def procore_range(since: dt.datetime | None) -> str | None:
     return f"{start}...2999-12-31T23:59:59Z"
 
 
+def vendor_name(header: dict) -> str:
+    """The vendor's name: `vendor_name`, or `vendor` (a string in lists, an object in the v1.1 show)."""
+    vendor = header.get("vendor")
+    if isinstance(vendor, dict):
+        vendor = vendor.get("name")
+    return str(header.get("vendor_name") or vendor or "")
+
+
 class ProcoreAdapter(Adapter):
     reads = frozenset({"bill"})
     writes = frozenset()
@@ -48,7 +60,6 @@ class ProcoreAdapter(Adapter):
         super().__init__(connection)
         self.client = ProcoreClient(connection)
         self._cost_codes: dict[str, dict[int, dict]] = {}
-        self._cost_types: dict[int, dict] | None = None
         self._commitments: dict[tuple, dict] = {}
         self.currency = connection.settings.get("currency") or DEFAULT_CURRENCY
 
@@ -57,24 +68,32 @@ class ProcoreAdapter(Adapter):
         projects = list(self.client.projects())
         return ConnectionCheck(True, f"Signed in; {len(projects)} active projects visible.")
 
-    def changed(self, entity: str, since: dt.datetime | None) -> Iterator[SourceItem]:
-        """Requisitions then direct costs changed since `since`, walking active projects one by one."""
+    def partitions(self, entity: str) -> list[str]:
+        """One requisition list and one direct cost list per active project: Procore lists are per project."""
         self._require(entity)
+        return [
+            f"{kind}:{project['id']}" for project in self.client.projects() for kind in ("requisitions", "direct_costs")
+        ]
+
+    def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
+        """Requisitions or direct costs of one project changed since `since` (in Procore's own order)."""
+        self._require(entity)
+        kind, _, project_id = partition.partition(":")
         updated = procore_range(since)
-        for project in self.client.projects():
-            project_id = project["id"]
+        if kind == "requisitions":
             for requisition in self.client.requisitions(project_id, updated):
                 yield self._requisition_item(project_id, requisition)
+        elif kind == "direct_costs":
             for cost in self.client.direct_costs(project_id, updated):
                 yield self._direct_cost_item(project_id, cost)
+        else:
+            raise ValueError(f"unknown Procore partition {partition!r}")
 
     def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
         self._require(entity)
         kind, project_id, record_id = native_id.split(":")
         if kind == "requisition":
-            return self._requisition_item(
-                project_id, self.client.get(f"/rest/v1.0/requisitions/{record_id}", project_id=project_id)
-            )
+            return self._requisition_item(project_id, self.client.requisition(project_id, record_id))
         return self._direct_cost_item(project_id, self.client.direct_cost(project_id, record_id))
 
     def reference(self, kind: str) -> Iterator[ReferenceItem]:
@@ -88,7 +107,10 @@ class ProcoreAdapter(Adapter):
                     bool(vendor.get("is_active", True)),
                 )
         elif kind == "cost_type":
-            for kind_row in self.client.line_item_types():
+            first_project = next(self.client.projects(), None)
+            if first_project is None:
+                return
+            for kind_row in self.client.line_item_types(first_project["id"]):
                 yield ReferenceItem(
                     "cost_type", str(kind_row["id"]), kind_row.get("code") or "", kind_row.get("name") or ""
                 )
@@ -143,7 +165,11 @@ class ProcoreAdapter(Adapter):
         if eligible:
             try:
                 record = build(project_id, header)
-            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            except RUN_STOPPERS:
+                raise  # the whole connection is limited or locked out: stop the run, not just this record
+            except errors.ApiError as exc:
+                problem = f"Procore could not give the whole record: {exc}"
+            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
                 problem = f"Procore returned a record that cannot be read: {type(exc).__name__}: {exc}"
         return SourceItem(
             native_id,
@@ -164,49 +190,68 @@ class ProcoreAdapter(Adapter):
         return self._source_item(native_id, header, label, eligible, self._requisition_bill, project_id)
 
     def _requisition_bill(self, project_id, header: dict) -> Bill:
-        detail = self.client.requisition_detail(project_id, header["id"])
-        commitment = self._commitment(project_id, detail["commitment_id"])
+        """Vendor from the requisition's commitment; lines from its detail lines; cost types from the commitment."""
+        commitment = self._commitment(project_id, header["commitment_id"], header.get("commitment_type") or "")
         vendor = commitment.get("vendor") or {}
-        lines = [self._requisition_line(project_id, item, commitment) for item in detail.get("items", [])]
+        types = self._contract_item_types(project_id, header["id"], commitment)
+        detail = self.client.requisition_detail(project_id, header["id"])
+        lines = [self._requisition_line(project_id, item, types) for item in detail]
+        lines = [line for line in lines if line.amount]
+        self._check_claimed_total(header, lines)
         return Bill(
             native_id=f"requisition:{project_id}:{header['id']}",
-            vendor=Ref(str(vendor.get("id", "")), name=vendor.get("company") or vendor.get("name") or ""),
-            number=detail.get("invoice_number") or f"REQ-{header['id']}",
-            date=dt.date.fromisoformat(detail.get("billing_date") or detail["requisition_end"]),
-            currency=self.currency,
-            lines=[line for line in lines if line.amount],
-            description=f"{commitment.get('number', '')} {commitment.get('title', '')} pay app #{detail.get('number')}",
+            vendor=Ref(str(vendor.get("id", "")), name=vendor.get("company") or header.get("vendor_name") or ""),
+            number=header.get("invoice_number") or f"REQ-{header['id']}",
+            date=dt.date.fromisoformat((header.get("billing_date") or header["requisition_end"])[:10]),
+            currency=self._currency(header),
+            lines=lines,
+            description=f"{commitment.get('number', '')} {commitment.get('title', '')} pay app #{header.get('number')}",
             project=Ref(str(project_id)),
             commitment=Ref(str(commitment.get("id", "")), code=commitment.get("number") or ""),
         )
 
-    def _requisition_line(self, project_id, item: dict, commitment: dict) -> BillLine:
+    def _requisition_line(self, project_id, item: dict, types: dict) -> BillLine:
         """This period's work and stored materials, gross of retainage, on the item's cost code and type."""
         amount = Decimal(item.get("work_completed_this_period") or "0") + Decimal(
             item.get("materials_presently_stored") or "0"
         )
-        type_id = item.get("line_item_type_id") or self._commitment_line_type(commitment, item.get("line_item_id"))
+        cost_type = types.get(item.get("id")) if item.get("item_type") == "contract_item" else None
         return BillLine(
             amount=amount,
             description=item.get("description_of_work") or "",
             cost_code=self._cost_code_ref(project_id, item.get("cost_code_id")),
-            cost_type=self._cost_type_ref(type_id),
+            cost_type=cost_type,
             project=Ref(str(project_id)),
-            native_id=str(item.get("id", "")),
+            native_id=f"{item.get('item_type', 'item')}:{item.get('id', '')}",
         )
 
-    def _commitment(self, project_id, commitment_id) -> dict:
+    @staticmethod
+    def _check_claimed_total(header: dict, lines: list[BillLine]) -> None:
+        """Refuse to post a requisition whose lines do not add up to what Procore says was claimed."""
+        claimed = header.get("total_claimed_amount")
+        total = sum((line.amount for line in lines), Decimal("0"))
+        if claimed not in (None, "") and Decimal(str(claimed)).quantize(CENT) != total.quantize(CENT):
+            raise ValueError(f"its detail lines add up to {total}, but Procore's total claimed amount is {claimed}")
+
+    def _contract_item_types(self, project_id, requisition_id, commitment: dict) -> dict:
+        """Contract item id -> cost type, through the commitment line each contract item bills."""
+        line_types = {
+            line.get("id"): self._nested_cost_type(line.get("line_item_type"))
+            for line in commitment.get("line_items") or []
+        }
+        return {
+            item.get("id"): line_types.get(item.get("line_item_id"))
+            for item in self.client.requisition_contract_items(project_id, requisition_id)
+        }
+
+    def _commitment(self, project_id, commitment_id, commitment_type: str) -> dict:
         key = (str(project_id), str(commitment_id))
         if key not in self._commitments:
-            self._commitments[key] = self.client.commitment(project_id, commitment_id)
+            self._commitments[key] = self.client.commitment(project_id, commitment_id, commitment_type)
         return self._commitments[key]
 
-    @staticmethod
-    def _commitment_line_type(commitment: dict, line_id):
-        for line in commitment.get("line_items") or []:
-            if line.get("id") == line_id:
-                return (line.get("line_item_type") or {}).get("id") or line.get("line_item_type_id")
-        return None
+    def _currency(self, header: dict) -> str:
+        return (header.get("currency_configuration") or {}).get("currency_iso_code") or self.currency
 
     # --- direct costs ----------------------------------------------------------------------------------------
     def _direct_cost_item(self, project_id, header: dict) -> SourceItem:
@@ -214,13 +259,12 @@ class ProcoreAdapter(Adapter):
         eligible = (
             header.get("direct_cost_type") == BILLABLE_DIRECT_COST_TYPE and header.get("status") == APPROVED_DIRECT_COST
         )
-        vendor_name = (header.get("vendor") or {}).get("name") or ""
-        label = f"Direct cost {header.get('invoice_number') or header['id']} - {vendor_name}"
+        label = f"Direct cost {header.get('invoice_number') or header['id']} - {vendor_name(header)}"
         return self._source_item(native_id, header, label, eligible, self._direct_cost_bill, project_id)
 
     def _direct_cost_bill(self, project_id, header: dict) -> Bill:
-        detail = header if "line_items" in header else self.client.direct_cost(project_id, header["id"])
-        vendor = detail.get("vendor") or {}
+        """The header from the list; the line items from the v1.1 show (v1.0 answers only their count)."""
+        detail = self.client.direct_cost(project_id, header["id"])
         lines = [
             BillLine(
                 amount=Decimal(line.get("amount") or "0"),
@@ -232,13 +276,13 @@ class ProcoreAdapter(Adapter):
             )
             for line in detail.get("line_items") or []
         ]
-        day = detail.get("received_date") or detail.get("direct_cost_date")
+        day = detail.get("received_date") or detail.get("direct_cost_date") or header.get("direct_cost_date")
         return Bill(
             native_id=f"direct_cost:{project_id}:{detail['id']}",
-            vendor=Ref(str(vendor.get("id") or detail.get("vendor_id") or ""), name=vendor.get("name") or ""),
+            vendor=Ref(str(detail.get("vendor_id") or header.get("vendor_id") or ""), name=vendor_name(detail)),
             number=detail.get("invoice_number") or f"DC-{detail['id']}",
             date=dt.date.fromisoformat(day[:10]),
-            currency=self.currency,
+            currency=self._currency(detail),
             lines=lines,
             description=detail.get("description") or "",
             project=Ref(str(project_id)),
@@ -261,21 +305,13 @@ class ProcoreAdapter(Adapter):
 
     @staticmethod
     def _nested_cost_code(code: dict | None) -> Ref | None:
-        if not code:
+        if not isinstance(code, dict) or not code.get("id"):
             return None
         return Ref(str(code["id"]), code=code.get("full_code") or code.get("code") or "", name=code.get("name") or "")
 
-    def _cost_type_ref(self, type_id) -> Ref | None:
-        if type_id is None:
-            return None
-        if self._cost_types is None:
-            self._cost_types = {row["id"]: row for row in self.client.line_item_types()}
-        row = self._cost_types.get(type_id) or {"id": type_id}
-        return Ref(str(row["id"]), code=row.get("code") or "", name=row.get("name") or "")
-
     @staticmethod
     def _nested_cost_type(kind: dict | None) -> Ref | None:
-        if not kind:
+        if not isinstance(kind, dict) or not kind.get("id"):
             return None
         return Ref(str(kind["id"]), code=kind.get("code") or "", name=kind.get("name") or "")
 

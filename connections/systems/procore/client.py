@@ -78,32 +78,45 @@ class ProcoreClient:
     def cost_codes(self, project_id) -> Iterator[dict]:
         return self.paged("/rest/v1.0/cost_codes", project_id=project_id)
 
-    def line_item_types(self) -> Iterator[dict]:
-        return self.paged("/rest/v1.0/line_item_types", company_id=self.company_id)
+    def line_item_types(self, project_id) -> Iterator[dict]:
+        """Cost types (company-wide; the endpoint asks for a project as well)."""
+        return self.paged("/rest/v1.0/line_item_types", company_id=self.company_id, project_id=project_id)
 
     def requisitions(self, project_id, updated_range: str | None = None) -> Iterator[dict]:
-        params = {"project_id": project_id, "sort": "updated_at"}
+        """Requisition headers of one project. The list has no documented sort: it comes in Procore's order."""
+        params = {"project_id": project_id}
         if updated_range:
             params["filters[updated_at]"] = updated_range
         return self.paged("/rest/v1.0/requisitions", **params)
 
-    def requisition_detail(self, project_id, requisition_id) -> dict:
-        """The requisition header with its items (flat cost_code_id per item)."""
+    def requisition(self, project_id, requisition_id) -> dict:
+        return self.get(f"/rest/v1.0/requisitions/{requisition_id}", project_id=project_id)
+
+    def requisition_detail(self, project_id, requisition_id) -> list[dict]:
+        """The requisition's detail lines (contract, change order and detail items), an array with no header."""
         return self.get(f"/rest/v1.0/requisitions/{requisition_id}/detail", project_id=project_id)
 
-    def commitment(self, project_id, commitment_id) -> dict:
-        """A work order contract, or else a purchase order contract, by id."""
+    def requisition_contract_items(self, project_id, requisition_id) -> Iterator[dict]:
+        """Contract items of the requisition, each naming the commitment line it bills (`line_item_id`)."""
+        return self.paged(f"/rest/v1.0/requisitions/{requisition_id}/contract_items", project_id=project_id)
+
+    def commitment(self, project_id, commitment_id, commitment_type: str = "") -> dict:
+        """A work order contract or a purchase order contract, with its line items and vendor."""
+        kinds = ["work_order_contracts", "purchase_order_contracts"]
+        if "purchase" in commitment_type.lower():
+            kinds.reverse()
         try:
-            return self.get(f"/rest/v1.0/work_order_contracts/{commitment_id}", project_id=project_id)
+            return self.get(f"/rest/v1.0/{kinds[0]}/{commitment_id}", project_id=project_id)
         except errors.NotFound:
-            return self.get(f"/rest/v1.0/purchase_order_contracts/{commitment_id}", project_id=project_id)
+            return self.get(f"/rest/v1.0/{kinds[1]}/{commitment_id}", project_id=project_id)
 
     def direct_costs(self, project_id, updated_range: str | None = None) -> Iterator[dict]:
-        params = {"sort": "updated_at"}
+        """Direct cost headers of one project (no line items in the list)."""
+        params = {}
         if updated_range:
             params["filters[updated_at]"] = updated_range
         return self.paged(f"/rest/v1.0/projects/{project_id}/direct_costs", **params)
 
     def direct_cost(self, project_id, direct_cost_id) -> dict:
-        """A direct cost with its line items (nested cost_code and line_item_type)."""
-        return self.get(f"/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}")
+        """A direct cost with its line items: only the v1.1 show embeds them."""
+        return self.get(f"/rest/v1.1/projects/{project_id}/direct_costs/{direct_cost_id}")
