@@ -318,6 +318,7 @@ class ChangeSource(models.TextChoices):
     GRID = "grid", "Mapping grid"
     CSV = "csv", "CSV import"
     SUGGESTION = "suggestion", "Accepted suggestion"
+    SYNC = "sync", "Linked by a sync"
 
 
 class ChangeAction(models.TextChoices):

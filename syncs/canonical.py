@@ -35,6 +35,7 @@ class Vendor:
     email: str = ""
     tax_id: str = ""
     currency: str = ""
+    origin_id: str = ""  # the id of its counterpart in the other system, where this system stores one
 
 
 @dataclass
@@ -53,6 +54,7 @@ class CostCode:
     name: str
     cost_type: Ref | None = None
     active: bool = True
+    origin_id: str = ""
 
 
 @dataclass
@@ -114,7 +116,7 @@ class ChangeOrder:
 
 @dataclass
 class Commitment:
-    """A subcontract or purchase order, with its lines and change orders."""
+    """A subcontract or purchase order, with its lines and its approved change orders."""
 
     native_id: str
     vendor: Ref
@@ -126,6 +128,13 @@ class Commitment:
     change_orders: list[ChangeOrder] = field(default_factory=list)
     project: Ref | None = None
     date: dt.date | None = None
+    kind: str = "subcontract"  # subcontract | purchase_order
+
+    @property
+    def total(self) -> Decimal:
+        """The committed amount: the lines plus the approved change orders."""
+        lines = sum((line.amount for line in self.lines), Decimal("0"))
+        return lines + sum((co.amount for co in self.change_orders if co.status == "approved"), Decimal("0"))
 
 
 @dataclass
@@ -140,7 +149,25 @@ class Payment:
     status: str = ""
 
 
-RECORD_TYPES = {cls.__name__: cls for cls in (Vendor, Account, CostCode, Bill, Commitment, Payment)}
+@dataclass
+class PaymentStatus:
+    """Where a posted document stands in the books: what was paid against it, and by which payments."""
+
+    native_id: str  # the document's id on the side that reports the status (e.g. the ERP bill)
+    status: str  # open | partly_paid | paid | voided
+    amount: Decimal
+    balance: Decimal
+    currency: str = ""
+    payments: list[Payment] = field(default_factory=list)
+
+    @property
+    def paid(self) -> Decimal:
+        return self.amount - self.balance
+
+
+RECORD_TYPES = {
+    cls.__name__: cls for cls in (Vendor, Account, CostCode, Bill, Commitment, Payment, PaymentStatus)
+}
 
 
 def to_dict(record) -> dict[str, Any]:
@@ -182,6 +209,7 @@ _NESTED = {
     "BillLine": CostLine,
     "CommitmentLine": CostLine,
     "ChangeOrder": ChangeOrder,
+    "Payment": Payment,
 }
 
 

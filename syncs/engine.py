@@ -1,9 +1,11 @@
 """The engine: run one flow of one integration, or post one record. It never names a system.
 
-A run pages through the source's changes since the stored cursor (minus an overlap window, so nothing on the
-boundary is missed), records every item in the ledger, advances the cursor only once a page is recorded, and
-queues the page's records for posting. Posting a record claims it, resolves its references through the
-mappings, looks it up on the destination, and writes it once.
+A run reads the flow's reading side (the source for `forward` flows, the destination for `back` flows) partition by
+partition since each partition's cursor (minus an overlap window, so nothing on the boundary is missed), records
+every item in the ledger, advances a partition's cursor only once it has been read in full, and queues the records
+for posting. Posting a record claims it and hands it to its kind: a `post` resolves references through the
+mappings, looks the document up on the writing side and writes it once; `mirror` and `status` live in their own
+modules, as does `reconcile`, which compares instead of reading changes.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from connections import errors
 from mappings.resolve import resolve
 
 from . import canonical, ledger
-from .flows import FLOWS
+from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS
 from .models import AuditKind, Cursor, Integration, RecordState, RunStatus, SyncRecord, SyncRun
 
 log = logging.getLogger("syncs.engine")
@@ -36,13 +38,23 @@ def adapter_for(connection):
     return connection.spec.adapter_class()(connection)
 
 
+def sides(integration: Integration, flow) -> tuple:
+    """(reading connection, writing connection) of a flow in this integration, by its direction."""
+    if flow.direction == BACK:
+        return integration.destination, integration.source
+    return integration.source, integration.destination
+
+
 def check_flow(integration: Integration, flow) -> None:
-    source = integration.source.spec.adapter_class()
-    destination = integration.destination.spec.adapter_class()
-    if flow.source_entity not in source.reads:
-        raise FlowNotSupported(f"{integration.source.spec.label} cannot read {flow.source_entity} records")
-    if flow.destination_entity not in destination.writes:
-        raise FlowNotSupported(f"{integration.destination.spec.label} cannot write {flow.destination_entity} records")
+    """Refuse a flow the adapters cannot serve, naming the missing capability."""
+    reader, writer = sides(integration, flow)
+    for side, entity, operation in flow.needs():
+        connection = reader if side == "reader" else writer
+        if not connection.spec.adapter_class().can(entity, operation):
+            raise FlowNotSupported(
+                f"{connection.spec.label} cannot {operation} {entity.replace('_', ' ')} records, "
+                f"which the flow '{flow.label}' needs"
+            )
 
 
 def paused_reason(integration: Integration) -> str:
@@ -74,6 +86,12 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
 
     try:
         check_flow(integration, flow)
+        if flow.kind == RECONCILE:
+            from .reconcile import reconcile
+
+            counts.update(reconcile(integration, flow, run))
+            run.status = RunStatus.SUCCEEDED
+            return run
         unreadable = _read_changes(integration, flow, run, counts, enqueue_once)
         due = [pk for pk in _due_records(integration, flow).values_list("pk", flat=True) if pk not in queued]
         if due:
@@ -107,7 +125,7 @@ def _read_changes(integration, flow, run, counts, enqueue) -> list[str]:
     in full keep their advanced cursors, so the rescheduled run resumes with the rest.
     """
     cursor, _ = Cursor.objects.get_or_create(integration=integration, flow=flow.key)
-    source = adapter_for(integration.source)
+    source = adapter_for(sides(integration, flow)[0])
     unreadable = []
     for partition in source.partitions(flow.source_entity):
         mark = cursor.mark(partition)
@@ -144,6 +162,9 @@ def _record_page(integration, flow, run, items, counts, enqueue) -> None:
     to_post = []
     for item in items:
         counts["read"] += 1
+        if flow.kind == STATUS and not _linked_document(integration, flow, item.native_id):
+            counts["ignored"] += 1  # a document no flow of ours posted: its status is not ours to carry back
+            continue
         record = ledger.record_item(integration, flow, item, run)
         if record is None:
             counts["ignored"] += 1
@@ -152,6 +173,13 @@ def _record_page(integration, flow, run, items, counts, enqueue) -> None:
     if to_post:
         enqueue(to_post, run.pk)
         counts["queued"] += len(to_post)
+
+
+def _linked_document(integration, flow, destination_id: str) -> SyncRecord | None:
+    """The ledger row of the flow that posted the document `destination_id` (for status flows)."""
+    return SyncRecord.objects.filter(
+        integration=integration, flow=flow.links_to, destination_id=destination_id
+    ).first()
 
 
 def _due_records(integration, flow):
@@ -202,20 +230,60 @@ def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
     flow = FLOWS[record.flow]
     if not record.canonical:
         _reread(record, integration, flow, run)
-    resolution = resolve(integration, canonical.from_dict(record.canonical))
+    if flow.kind == MIRROR:
+        from .mirror import post_mirror
+
+        return post_mirror(record, integration, flow, run)
+    if flow.kind == STATUS:
+        from .status import post_status
+
+        return post_status(record, integration, flow, run, _linked_document(integration, flow, record.source_id))
+    return _post_document(record, integration, flow, run)
+
+
+def _post_document(record: SyncRecord, integration: Integration, flow, run) -> None:
+    """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
+    the document up by our key, write it once."""
+    document = canonical.from_dict(record.canonical)
+    resolution = resolve(integration, document)
+    if resolution.errors and _mirror_missing(integration, resolution.errors, run):
+        resolution = resolve(integration, document)
     if resolution.errors:
         ledger.mark_needs_mapping(record, resolution.errors, run)
         return
-    destination = adapter_for(integration.destination)
+    destination = adapter_for(sides(integration, flow)[1])
     key = record.idempotency_key
     existing = record.destination_id or destination.find(flow.destination_entity, resolution.record, key)
     result = destination.write(flow.destination_entity, resolution.record, key, existing)
     ledger.mark_posted(record, result, run, found_existing=bool(existing and not record.destination_id))
 
 
+def _mirror_missing(integration: Integration, missing, run) -> bool:
+    """Create the reference data a document waits for, through the integration's mirror flows, first.
+
+    Returns whether anything was created (the document is then resolved again in the same pass).
+    """
+    from .mirror import mirror_now
+
+    created = False
+    for error in missing:
+        flow = next(
+            (
+                FLOWS[key]
+                for key in integration.flows
+                if FLOWS[key].kind == MIRROR and FLOWS[key].direction != BACK and FLOWS[key].source_entity == error.kind
+            ),
+            None,
+        )
+        native_id = (error.detail or {}).get("native_id")
+        if flow is not None and native_id:
+            created = mirror_now(integration, flow, native_id, run) or created
+    return created
+
+
 def _reread(record: SyncRecord, integration: Integration, flow, run) -> None:
     """The last read of this record failed (e.g. a 404 on its commitment): read it again before posting."""
-    item = adapter_for(integration.source).get(flow.source_entity, record.source_id)
+    item = adapter_for(sides(integration, flow)[0]).get(flow.source_entity, record.source_id)
     if item.error:
         raise errors.Transient(item.error)
     record.canonical = canonical.to_dict(item.record)

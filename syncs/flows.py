@@ -1,20 +1,52 @@
-"""Flows, declared as data: which source entity becomes which destination entity, and how it is triggered.
+"""Flows, declared as data: what is read on which side, what is written on the other, how, and when.
 
-A flow names canonical entities only; which systems it joins is the integration's business. The engine checks
-that the source adapter reads `source_entity` and the destination adapter writes `destination_entity`.
+A flow names canonical entities only; which systems it joins is the integration's business. Its direction says which
+side it reads: `forward` reads the integration's source and writes its destination; `back` does the opposite
+(payment status, ERP vendors and accounts flowing back). Its kind says how the engine treats what it reads:
+
+- `post`: a document created once on the writing side, updated when the source changes, flagged when it is deleted;
+- `mirror`: reference data (vendor, cost code): linked to its counterpart, created there when the flow allows it,
+  renames and deactivations propagated, two-sided edits settled by a stated rule;
+- `status`: a state read on one side (paid, partly paid...) written against the document a `post` flow linked;
+- `reconcile`: documents compared on both sides per scope (project), with a stored report; fixes go through `post`.
+
+The engine checks that the reading side can `read` the source entity and that the writing side can do what the
+kind needs, naming the missing capability when it cannot.
 """
 
 from dataclasses import dataclass, field
+
+FORWARD, BACK = "forward", "back"
+POST, MIRROR, STATUS, RECONCILE = "post", "mirror", "status", "reconcile"
 
 
 @dataclass(frozen=True)
 class Flow:
     key: str
     label: str
-    source_entity: str  # entity the source adapter reads, e.g. "bill"
-    destination_entity: str  # entity the destination adapter writes, e.g. "bill"
+    source_entity: str  # entity read on the reading side, e.g. "bill"
+    destination_entity: str  # entity written on the writing side, e.g. "bill"
+    kind: str = POST
+    direction: str = FORWARD
     trigger: str = "schedule+webhook"
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # defaults; an integration's `options[flow.key]` overrides them
+    links_to: str = ""  # status flows: the post flow whose ledger links a document to its source
+    fixes_with: str = ""  # reconcile flows: the post flow that creates or updates what differs
+
+    def needs(self) -> list[tuple[str, str, str]]:
+        """(side, entity, operation) triples the adapters must serve; side is "reader" or "writer"."""
+        needs = [("reader", self.source_entity, "read")]
+        if self.kind == POST:
+            needs += [("writer", self.destination_entity, "create"), ("writer", self.destination_entity, "update")]
+        elif self.kind == MIRROR:
+            needs += [("writer", self.destination_entity, "update")]
+            if self.options.get("create", True):
+                needs += [("writer", self.destination_entity, "create")]
+        elif self.kind == STATUS:
+            needs += [("writer", self.destination_entity, "status")]
+        elif self.kind == RECONCILE:
+            needs += [("writer", self.destination_entity, "read")]
+        return needs
 
 
 FLOWS: dict[str, Flow] = {
@@ -26,9 +58,74 @@ FLOWS: dict[str, Flow] = {
             source_entity="bill",
             destination_entity="bill",
         ),
+        Flow(
+            key="commitments",
+            label="Commitments and approved change orders -> purchase orders",
+            source_entity="commitment",
+            destination_entity="commitment",
+            trigger="schedule+webhook",
+        ),
+        Flow(
+            key="commitments_reconcile",
+            label="Committed cost compared with purchase orders, per project",
+            source_entity="commitment",
+            destination_entity="commitment",
+            kind=RECONCILE,
+            trigger="schedule",
+            fixes_with="commitments",
+        ),
+        Flow(
+            key="vendors_forward",
+            label="Vendors of the source -> vendors of the destination",
+            source_entity="vendor",
+            destination_entity="vendor",
+            kind=MIRROR,
+            options={"create": True, "winner": "writer"},
+        ),
+        Flow(
+            key="vendors_back",
+            label="Vendors of the destination -> vendors of the source",
+            source_entity="vendor",
+            destination_entity="vendor",
+            kind=MIRROR,
+            direction=BACK,
+            options={"create": True, "winner": "reader"},
+        ),
+        Flow(
+            key="cost_codes_forward",
+            label="Cost codes of the source -> cost codes of the destination",
+            source_entity="cost_code",
+            destination_entity="cost_code",
+            kind=MIRROR,
+            options={"create": True, "winner": "writer"},
+        ),
+        Flow(
+            key="cost_codes_back",
+            label="Cost codes of the destination -> cost codes of the source",
+            source_entity="cost_code",
+            destination_entity="cost_code",
+            kind=MIRROR,
+            direction=BACK,
+            options={"create": True, "winner": "reader"},
+        ),
+        Flow(
+            key="payments_back",
+            label="Payment status of AP bills -> the invoices they came from",
+            source_entity="payment_status",
+            destination_entity="bill",
+            kind=STATUS,
+            direction=BACK,
+            trigger="schedule+webhook",
+            links_to="ap_bills",
+        ),
     )
 }
 
 
 def flow_choices() -> list[tuple[str, str]]:
     return [(key, flow.label) for key, flow in FLOWS.items()]
+
+
+def flow_options(integration, flow: Flow) -> dict:
+    """The flow's options as this integration sets them (its own values over the flow's defaults)."""
+    return {**flow.options, **((integration.options or {}).get(flow.key) or {})}

@@ -148,13 +148,14 @@ def mark_posted(record, result, run=None, found_existing=False):
             mapping_errors=[],
             next_attempt_at=None,
         )
-    verb = "Updated" if not result.created else "Created"
+    verb = "Created" if result.created else ("Updated" if result.sent is not None else "Linked to")
     note = " (found by look-up: an earlier attempt had reached the destination)" if found_existing else ""
     then = " A newer source version arrived meanwhile; it will be posted next." if newer else ""
+    nothing = "; it already matched, nothing was sent" if result.sent is None and not result.created else ""
     audit(
         record.integration,
         AuditKind.POSTED,
-        f"{verb} destination record {result.destination_id}{note}.{then}",
+        f"{verb} destination record {result.destination_id}{note}{nothing}.{then}",
         record=record,
         run=run,
         request=result.sent,

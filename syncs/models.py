@@ -90,6 +90,9 @@ class SyncRecord(models.Model):
     sent_payload = models.JSONField(
         null=True, blank=True, help_text="Exactly what was last sent to the destination."
     )
+    synced = models.JSONField(
+        default=dict, blank=True, help_text="Mirror flows: the values both sides agreed on at the last sync."
+    )
     destination_id = models.CharField(
         max_length=200, blank=True, help_text="The record's id in the destination."
     )
@@ -305,3 +308,56 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReconcileState(models.TextChoices):
+    MATCHED = "matched", "Matched"
+    AMOUNT_DIFFERS = "amount_differs", "Amount differs"
+    LINES_DIFFER = "lines_differ", "Lines differ"
+    MISSING_IN_DESTINATION = "missing_in_destination", "Missing in the destination"
+    MISSING_IN_SOURCE = "missing_in_source", "Missing in the source"
+
+
+class ReconcileReport(models.Model):
+    """One comparison of a set of documents on both sides, for one scope (e.g. one project)."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="reconcile_reports")
+    flow = models.CharField(max_length=80)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scope = models.CharField(max_length=200, help_text="What was compared, e.g. the project.")
+    scope_key = models.CharField(max_length=200, blank=True, help_text="The scope's id on the source side.")
+    counts = models.JSONField(default=dict, blank=True, help_text="Documents per state.")
+    source_total = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    destination_total = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "scope"]
+
+    def __str__(self):
+        return f"{self.integration} {self.scope} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReconcileLine(models.Model):
+    """One document of a reconciliation: on which side it is, and how the two sides differ."""
+
+    tenant_path = "report__integration__tenant"
+
+    report = models.ForeignKey(ReconcileReport, on_delete=models.CASCADE, related_name="lines")
+    state = models.CharField(max_length=30, choices=ReconcileState.choices, db_index=True)
+    number = models.CharField(max_length=200, blank=True, help_text="The document number both sides share.")
+    vendor = models.CharField(max_length=300, blank=True)
+    source_id = models.CharField(max_length=200, blank=True)
+    destination_id = models.CharField(max_length=200, blank=True)
+    source_total = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    destination_total = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    difference = models.TextField(blank=True, help_text="What differs, in words.")
+    source_record = models.JSONField(null=True, blank=True, help_text="The source document (canonical), for a fix.")
+
+    class Meta:
+        ordering = ["state", "number"]
+
+    def __str__(self):
+        return f"{self.number}: {self.get_state_display()}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,8 +22,8 @@ from connections import errors
 from connections.models import Connection
 
 from . import ledger
-from .engine import adapter_for, post_record
-from .flows import FLOWS
+from .engine import adapter_for, post_record, sides
+from .flows import FLOWS, MIRROR, POST
 from .models import AuditKind, Integration, WebhookEvent, WebhookStatus
 
 log = logging.getLogger("syncs.webhooks")
@@ -77,7 +77,7 @@ def _store_malformed(connection, body: bytes, exc: Exception) -> None:
 
 
 def process_event(event_pk: str) -> str:
-    """Re-read every record the event points at and post it through each integration fed by the connection."""
+    """Re-read every record the event points at and post it through each flow that reads from the connection."""
     event = WebhookEvent.objects.select_related("connection").get(pk=event_pk)
     if event.status != WebhookStatus.RECEIVED:
         return event.status
@@ -85,11 +85,10 @@ def process_event(event_pk: str) -> str:
     adapter = adapter_for(connection)
     try:
         hints = adapter.parse_webhook({}, event.body.encode())
-        for integration in Integration.objects.filter(source=connection, enabled=True).select_related(
-            "source", "destination"
-        ):
-            _apply_hints(integration, adapter, hints, event)
-    except (ValueError, errors.ApiError) as exc:
+        integrations = Integration.objects.filter(Q(source=connection) | Q(destination=connection), enabled=True)
+        for integration in integrations.select_related("source", "destination"):
+            _apply_hints(integration, connection, adapter, hints, event)
+    except (ValueError, TypeError, errors.ApiError) as exc:
         event.status, event.error = WebhookStatus.FAILED, str(exc)[:4000]
     else:
         event.status = WebhookStatus.PROCESSED
@@ -98,14 +97,19 @@ def process_event(event_pk: str) -> str:
     return event.status
 
 
-def _apply_hints(integration, adapter, hints, event) -> None:
+def _apply_hints(integration, connection, adapter, hints, event) -> None:
     for hint in hints:
         for flow_key in integration.flows:
             flow = FLOWS[flow_key]
-            if flow.source_entity != hint.entity:
+            if flow.source_entity != hint.entity or sides(integration, flow)[0].pk != connection.pk:
                 continue
+            if flow.kind not in (POST, MIRROR):
+                continue  # status and reconcile flows read in bulk on their schedule
             item = adapter.get(hint.entity, hint.native_id, hint.scope)
-            ledger.audit(integration, AuditKind.WEBHOOK, f"Webhook {event.event_id}: {hint.action} {hint.native_id}.")
             record = ledger.record_item(integration, flow, item)
+            outcome = "posting it" if record is not None else "the last read already had this version; nothing to do"
+            ledger.audit(
+                integration, AuditKind.WEBHOOK, f"Webhook {event.event_id}: {hint.action} {hint.native_id}; {outcome}."
+            )
             if record is not None:
                 post_record(record.pk)

@@ -65,15 +65,30 @@ class ConnectionCheck:
     message: str
 
 
-class Adapter:
-    """Base class: subclasses set the capability declarations and implement what they support."""
+#: What an adapter can do with an entity.
+READ, CREATE, UPDATE, STATUS = "read", "create", "update", "status"
 
-    reads: frozenset[str] = frozenset()
-    writes: frozenset[str] = frozenset()
+
+class Adapter:
+    """Base class: subclasses declare their capabilities and implement what they support.
+
+    `capabilities` maps each entity to the operations the adapter serves: `read` (changed/get/documents), `create`
+    and `update` (find/write), `status` (write_status). The engine refuses a flow an adapter cannot serve.
+    """
+
+    capabilities: dict[str, frozenset[str]] = {}
     reference_kinds: frozenset[str] = frozenset()
 
     def __init__(self, connection):
         self.connection = connection
+
+    @classmethod
+    def can(cls, entity: str, operation: str) -> bool:
+        return operation in cls.capabilities.get(entity, frozenset())
+
+    @property
+    def reads(self) -> frozenset[str]:
+        return frozenset(entity for entity in self.capabilities if self.can(entity, READ))
 
     def check(self) -> ConnectionCheck:
         """Authenticate and make one cheap read."""
@@ -111,6 +126,20 @@ class Adapter:
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Create or update a record idempotently; `key` is derived from the ledger row and reused on replay."""
+        raise NotImplementedError
+
+    def documents(self, entity: str, scope: dict) -> Iterator[Any]:
+        """Every current document of `entity` in `scope` (e.g. {"project": <canonical project ref>}), as canonical
+        records, for a reconciliation."""
+        raise NotImplementedError
+
+    def reconcile_scopes(self, entity: str) -> list[dict]:
+        """The scopes a reconciliation of `entity` is run per (e.g. one per active project)."""
+        return [{}]
+
+    def write_status(self, entity: str, native_id: str, status, key: str) -> WriteResult:
+        """Record on the document `native_id` the payment status `status` (a canonical PaymentStatus) read from
+        the other side. Idempotent: each payment is written once, whatever the number of calls."""
         raise NotImplementedError
 
     def verify_webhook(self, headers: dict, body: bytes) -> bool:

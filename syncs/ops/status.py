@@ -19,6 +19,28 @@ def ledger_counts(integration_ids=None) -> dict[int, dict[str, int]]:
     return counts
 
 
+def flow_counts(integration_ids) -> dict[tuple[int, str], dict[str, int]]:
+    """{(integration id, flow key): {state: count}}, zeros included. One grouped query."""
+    counts = {}
+    rows = (
+        SyncRecord.objects.filter(integration_id__in=integration_ids)
+        .order_by()
+        .values_list("integration_id", "flow", "state")
+        .annotate(n=Count("id"))
+    )
+    for integration_id, flow, state, n in rows:
+        counts.setdefault((integration_id, flow), dict.fromkeys(STATES, 0))[state] = n
+    return counts
+
+
+def last_flow_runs(integration_ids) -> dict[tuple[int, str], SyncRun]:
+    """{(integration id, flow key): its newest run}."""
+    newest = {}
+    for run in SyncRun.objects.filter(integration_id__in=integration_ids).order_by("started_at", "id"):
+        newest[(run.integration_id, run.flow)] = run
+    return newest
+
+
 def last_runs(integration_ids) -> dict[int, SyncRun]:
     """{integration id: its most recently started run}, in two queries whatever the number of integrations."""
     newest = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-started_at", "-id").values("id")[:1]
@@ -43,9 +65,18 @@ def integration_status(tenant_slug=None) -> list[dict]:
     integrations = list(integrations)
     ids = [integration.pk for integration in integrations]
     counts, runs = ledger_counts(ids), last_runs(ids)
+    per_flow, flow_runs = flow_counts(ids), last_flow_runs(ids)
     report = []
     for integration in integrations:
         run = runs.get(integration.pk)
+        flows = [
+            {
+                "key": key,
+                "records": per_flow.get((integration.pk, key), dict.fromkeys(STATES, 0)),
+                "last_run": _run(flow_runs.get((integration.pk, key))),
+            }
+            for key in integration.flows or []
+        ]
         report.append(
             {
                 "id": integration.pk,
@@ -53,18 +84,23 @@ def integration_status(tenant_slug=None) -> list[dict]:
                 "name": integration.name,
                 "enabled": integration.enabled,
                 "records": counts.get(integration.pk, dict.fromkeys(STATES, 0)),
-                "last_run": None
-                if run is None
-                else {
-                    "id": run.pk,
-                    "flow": run.flow,
-                    "trigger": run.trigger,
-                    "status": run.status,
-                    "started_at": _iso(run.started_at),
-                    "finished_at": _iso(run.finished_at),
-                    "counts": run.counts,
-                    "error": run.error,
-                },
+                "flows": flows,
+                "last_run": _run(run),
             }
         )
     return report
+
+
+def _run(run) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "id": run.pk,
+        "flow": run.flow,
+        "trigger": run.trigger,
+        "status": run.status,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "counts": run.counts,
+        "error": run.error,
+    }

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from syncs.models import RecordState, RunStatus, SyncRun
+from syncs.models import RecordState, RunStatus, SyncRecord, SyncRun
 from tests.factories import build_tenant_world
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,23 @@ def test_json_has_counts_for_every_state_and_the_newest_run(worlds):
     assert report[1]["last_run"]["finished_at"] is None
 
 
+def test_json_lists_each_flow_of_an_integration_with_its_own_counts(world_a, add_records):
+    integration = world_a["Integration"]
+    integration.flows = ["ap_bills", "vendors_back"]
+    integration.save()
+    SyncRecord.objects.create(
+        integration=integration, flow="vendors_back", source_id="V1", idempotency_key="flow-v1", state="posted"
+    )
+    SyncRun.objects.create(integration=integration, flow="vendors_back", status=RunStatus.SUCCEEDED)
+    alpha = json.loads(run("--json", "--tenant", "alpha"))[0]
+
+    assert [flow["key"] for flow in alpha["flows"]] == ["ap_bills", "vendors_back"]
+    bills, vendors = alpha["flows"]
+    assert sum(bills["records"].values()) == 0 and bills["last_run"] is None
+    assert vendors["records"]["posted"] == 1 and vendors["last_run"]["status"] == "succeeded"
+    assert "By flow:" in run()
+
+
 def test_tenant_filter(worlds):
     report = json.loads(run("--json", "--tenant", "bravo"))
     assert [item["tenant"] for item in report] == ["bravo"]
@@ -73,8 +90,9 @@ def test_table_shows_counts_under_state_headings_and_last_runs(worlds):
     assert set(lines[1]) == {"-", " "}
     alpha_row = next(line for line in lines[2:] if " alpha " in line)
     cells = alpha_row.split()
-    # "Integration alpha" is two words; the state counts are the last eight cells, in heading order.
-    counts = dict(zip(RecordState.values, (int(cell) for cell in cells[-8:]), strict=True))
+    # "Integration alpha" is two words; the state counts are the last cells, in heading order.
+    states = len(RecordState.values)
+    counts = dict(zip(RecordState.values, (int(cell) for cell in cells[-states:]), strict=True))
     assert counts == dict.fromkeys(RecordState.values, 0) | {"pending": 1, "posted": 3, "needs_mapping": 2}
     assert "Last runs:" in lines
     last = next(line for line in lines if line.startswith(f"  {world_a['Integration'].pk} Integration alpha:"))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from connections import errors
-from connections.systems.base import Adapter, ConnectionCheck, ReferenceItem, WriteResult
+from connections.systems.base import CREATE, UPDATE, Adapter, ConnectionCheck, ReferenceItem, WriteResult
 
 from .client import AcumaticaClient
 
@@ -49,8 +49,7 @@ def wrap(data: dict) -> dict:
 
 
 class AcumaticaAdapter(Adapter):
-    reads = frozenset()
-    writes = frozenset({"bill"})
+    capabilities = {"bill": frozenset({CREATE, UPDATE})}
     reference_kinds = frozenset({*REFERENCE_ENTITIES, "branch"})
 
     def __init__(self, connection):
@@ -119,7 +118,7 @@ class AcumaticaAdapter(Adapter):
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Insert the document, or update the existing one in place, then check the total Acumatica computed."""
-        if entity not in self.writes:
+        if not self.can(entity, CREATE):
             raise errors.Permanent(f"Acumatica adapter cannot write {entity!r}")
         body = self.bill_body(record, key)
         inserts_lines = True

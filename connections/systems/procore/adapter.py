@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from connections import errors
-from connections.systems.base import Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
+from connections.systems.base import READ, Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
 from syncs.canonical import Bill, BillLine, Ref
 
 from .client import ProcoreClient
@@ -52,8 +52,7 @@ def vendor_name(header: dict) -> str:
 
 
 class ProcoreAdapter(Adapter):
-    reads = frozenset({"bill"})
-    writes = frozenset()
+    capabilities = {"bill": frozenset({READ})}
     reference_kinds = frozenset({"vendor", "cost_code", "cost_type", "project"})
 
     def __init__(self, connection):
@@ -326,5 +325,5 @@ class ProcoreAdapter(Adapter):
                     yield ReferenceItem("cost_code", full, full, code.get("name") or "")
 
     def _require(self, entity: str) -> None:
-        if entity not in self.reads:
+        if not self.can(entity, READ):
             raise ValueError(f"Procore adapter cannot read {entity!r}")

@@ -51,6 +51,14 @@ class Command(BaseCommand):
             for item in report
         ]
         self.stdout.write("\n".join(table(headings, rows)))
+        self.stdout.write("\nBy flow:")
+        flow_rows = [
+            [item["id"], flow["key"], *[flow["records"][state] for state in STATES]]
+            for item in report
+            for flow in item["flows"]
+        ]
+        if flow_rows:
+            self.stdout.write("\n".join(table(["id", "flow", *STATES], flow_rows)))
         self.stdout.write("\nLast runs:")
         for item in report:
             self.stdout.write(f"  {item['id']} {item['name']}: {last_run_text(item['last_run'])}")
