@@ -171,3 +171,5 @@ class AuditEventAdmin(ReadOnlyTenantAdmin):
     list_display = ["created_at", "kind", "integration", "record", "actor", "message"]
     list_filter = ["kind", "integration"]
     search_fields = ["message"]
+
+from . import admin_reconcile  # noqa: E402, F401  (registers the reconciliation pages)

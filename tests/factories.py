@@ -2,7 +2,16 @@
 
 from connections.models import ApiUsage, Connection, Membership, Role
 from mappings.models import AccountRule, CostCodeMap, MapChange, MappingWorkspace, ReferenceRecord, VendorMap
-from syncs.models import AuditEvent, Cursor, Integration, SyncRecord, SyncRun, WebhookEvent
+from syncs.models import (
+    AuditEvent,
+    Cursor,
+    Integration,
+    ReconcileLine,
+    ReconcileReport,
+    SyncRecord,
+    SyncRun,
+    WebhookEvent,
+)
 
 
 def build_tenant_world(tenant, make_user, secret="client-secret-value"):
@@ -46,7 +55,14 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
     account = ReferenceRecord.objects.create(
         connection=acumatica, kind="account", native_id="50000", code="50000", name="Subcontract Costs"
     )
+    report = ReconcileReport.objects.create(
+        integration=integration, flow="commitments_reconcile", scope=f"Project of {tenant.slug}"
+    )
     return {
+        "ReconcileReport": report,
+        "ReconcileLine": ReconcileLine.objects.create(
+            report=report, state="amount_differs", number=f"SC-{tenant.slug}", vendor=f"Vendor of {tenant.slug}"
+        ),
         "ReferenceRecord": vendor_src,
         "VendorMap": VendorMap.objects.create(integration=integration, source=vendor_src, destination=vendor_dst),
         "CostCodeMap": CostCodeMap.objects.create(
