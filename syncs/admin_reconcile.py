@@ -89,8 +89,8 @@ class ReconcileReportAdmin(ReadOnlyTenantAdmin):
 
     @admin.display(description="Missing (here / there)")
     def missing(self, obj):
-        counts = obj.counts
-        return f"{counts.get(ReconcileState.MISSING_IN_DESTINATION, 0)} / {counts.get(ReconcileState.MISSING_IN_SOURCE, 0)}"
+        here = obj.counts.get(ReconcileState.MISSING_IN_DESTINATION, 0)
+        return f"{here} / {obj.counts.get(ReconcileState.MISSING_IN_SOURCE, 0)}"
 
     @admin.display(description="Committed: source / destination")
     def totals(self, obj):
