@@ -7,6 +7,7 @@ written, so a replayed or forged-but-authentic body can never inject data.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.db import IntegrityError, transaction
@@ -45,25 +46,32 @@ def receive(request, connection_uuid):
         )
         return JsonResponse({"error": "verification failed"}, status=401)
     try:
-        event_id = adapter.webhook_event_id(headers, body)
-    except ValueError as exc:
-        _store_malformed(connection, body, exc)
-        return JsonResponse({"error": f"malformed payload: {exc}"}, status=400)
+        event_id = stored_event_id(adapter.webhook_event_id(headers, body))
+    except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: a deeply nested body
+        reason = "the body is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        _store_malformed(connection, body, reason)
+        return JsonResponse({"error": f"malformed payload: {reason}"}, status=400)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                connection=connection, event_id=event_id[:200], body=body.decode("utf-8", "replace")
+                connection=connection, event_id=event_id, body=body.decode("utf-8", "replace")
             )
     except IntegrityError:
-        WebhookEvent.objects.filter(connection=connection, event_id=event_id[:200]).update(
-            duplicates=F("duplicates") + 1
-        )
+        WebhookEvent.objects.filter(connection=connection, event_id=event_id).update(duplicates=F("duplicates") + 1)
         return JsonResponse({"status": "duplicate"}, status=200)
     transaction.on_commit(lambda: async_task("syncs.tasks.handle_webhook", str(event.pk), group="webhooks"))
     return JsonResponse({"status": "accepted", "id": str(event.pk)}, status=202)
 
 
-def _store_malformed(connection, body: bytes, exc: Exception) -> None:
+def stored_event_id(event_id: str) -> str:
+    """The sender's event id as stored: a long one is replaced by its digest, so two ids never collapse."""
+    event_id = str(event_id)
+    if len(event_id) <= 200:
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode()).hexdigest()
+
+
+def _store_malformed(connection, body: bytes, exc) -> None:
     """An authentic but unreadable delivery is kept, with the reason, for someone to look at."""
     event = WebhookEvent.objects.create(
         connection=connection,
@@ -88,8 +96,11 @@ def process_event(event_pk: str) -> str:
         integrations = Integration.objects.filter(Q(source=connection) | Q(destination=connection), enabled=True)
         for integration in integrations.select_related("source", "destination"):
             _apply_hints(integration, connection, adapter, hints, event)
-    except (ValueError, TypeError, errors.ApiError) as exc:
-        event.status, event.error = WebhookStatus.FAILED, str(exc)[:4000]
+    except (ValueError, TypeError, KeyError, RecursionError, errors.ApiError) as exc:
+        event.status, event.error = WebhookStatus.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
+    except Exception as exc:  # never leave an event stuck in "received"
+        log.exception("Webhook event %s could not be processed", event.pk)
+        event.status, event.error = WebhookStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}"[:4000]
     else:
         event.status = WebhookStatus.PROCESSED
     event.processed_at = timezone.now()
