@@ -201,9 +201,10 @@ class CostCodeMap(models.Model):
                 continue
             if kind in NON_DIMENSION_KINDS or not str(pk).isdigit():
                 raise ValidationError({"dimensions": f"{kind}={pk!r} is not a dimension reference."})
-            ref = ReferenceRecord.objects.filter(pk=int(pk)).first()
+            # Looked up on this integration's destination only: another tenant's id reads as a missing one.
+            ref = ReferenceRecord.objects.filter(pk=int(pk), connection_id=self.integration.destination_id).first()
             if ref is None:
-                raise ValidationError({"dimensions": f"{kind}: reference {pk} does not exist."})
+                raise ValidationError({"dimensions": f"{kind}: reference {pk} does not exist on this side."})
             check_target(ref, self.integration.destination_id, kind, "dimensions")
             cleaned[kind] = ref.pk
         self.dimensions = cleaned

@@ -108,6 +108,17 @@ def _tab_context(request, integration, tab, maps, block, state, query) -> dict:
     }
 
 
+def _reference_or_404(pk_text: str, connection_id: int, kind: str) -> ReferenceRecord:
+    """A reference item of this side of the integration; anything else (another tenant's id, a typo, a word) is
+    answered the same way, so nothing about other tenants' data can be learnt from the answer."""
+    if not str(pk_text).isdigit():
+        raise Http404("No such item on this side of the integration.")
+    ref = ReferenceRecord.objects.filter(pk=int(pk_text), connection_id=connection_id, kind=kind).first()
+    if ref is None:
+        raise Http404("No such item on this side of the integration.")
+    return ref
+
+
 @staff_member_required
 @require_POST
 def save_vendor(request, pk: int, source_id: int):
@@ -118,7 +129,7 @@ def save_vendor(request, pk: int, source_id: int):
     destination_id = request.POST.get("destination", "")
     try:
         if destination_id:
-            destination = get_object_or_404(ReferenceRecord, pk=destination_id)
+            destination = _reference_or_404(destination_id, integration.destination_id, "vendor")
             accept.map_vendor(integration, source, destination, request.user, via)
             messages.success(request, f"{source.label} now maps to {destination.label}.")
         else:
@@ -147,7 +158,7 @@ def save_cost_code(request, pk: int):
                 delete_map(row, request.user, ChangeSource.GRID)
             messages.success(request, f"{label} is no longer mapped.")
             return redirect(_back(request, integration))
-        account = get_object_or_404(ReferenceRecord, pk=account_id)
+        account = _reference_or_404(account_id, integration.destination_id, "account")
         dimensions = {kind: request.POST[f"dim_{kind}"] for kind in dimension_kinds(integration)
                       if request.POST.get(f"dim_{kind}")}
         accept.map_cost_code(integration, code, cost_type, account, request.user, dimensions, via)

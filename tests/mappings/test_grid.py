@@ -13,10 +13,20 @@ def data(integration, ref, blocked_record):
     dest = ref(integration.destination, "vendor", "STARFRAM", "STARFRAM", "Star Framing LLC")
     account = ref(integration.destination, "account", "5100", "5100", "Subcontract costs")
     ref(integration.destination, "subaccount", "000-000", "000-000", "Default")
-    vendor_error = {"kind": "vendor", "key": "vendor:123", "label": "Star Framing, LLC (Procore id 123)",
-                    "message": "...", "detail": {"native_id": "123"}}
-    cost_error = {"kind": "cost_code", "key": "cost_code:03-310/Subcontract", "label": "cost code 03-310",
-                  "message": "...", "detail": {"cost_code": "03-310", "cost_type": "Subcontract"}}
+    vendor_error = {
+        "kind": "vendor",
+        "key": "vendor:123",
+        "label": "Star Framing, LLC (Procore id 123)",
+        "message": "...",
+        "detail": {"native_id": "123"},
+    }
+    cost_error = {
+        "kind": "cost_code",
+        "key": "cost_code:03-310/Subcontract",
+        "label": "cost code 03-310",
+        "message": "...",
+        "detail": {"cost_code": "03-310", "cost_type": "Subcontract"},
+    }
     blocked_record(integration, vendor_error, cost_error)
     blocked_record(integration, vendor_error)
     blocked_record(integration, cost_error)
@@ -73,7 +83,8 @@ def test_inactive_destination_is_refused(client, finance, integration, data):
     data["dest"].save()
     client.force_login(finance)
     response = client.post(
-        reverse("mappings:save_vendor", args=[integration.pk, data["star"].pk]), {"destination": data["dest"].pk},
+        reverse("mappings:save_vendor", args=[integration.pk, data["star"].pk]),
+        {"destination": data["dest"].pk},
         follow=True,
     )
     assert "is inactive or no longer exists" in response.content.decode()
@@ -128,3 +139,38 @@ def test_admin_pages_render(client, finance, integration, data):
     assert client.get(reverse("admin:mappings_vendormap_add")).status_code == 200
     page = client.get(reverse("admin:mappings_mappingworkspace_changelist")).content.decode()
     assert reverse("mappings:grid", args=[integration.pk]) in page
+
+
+def test_another_tenants_reference_ids_answer_like_missing_ones(
+    client, finance, integration, data, tenant_b, make_integration, ref
+):
+    other = make_integration(tenant_b)
+    foreign_vendor = ref(other.destination, "vendor", "SECRETV", "SECRETV", "Bravo's secret vendor")
+    foreign_account = ref(other.destination, "account", "9999", "9999", "Bravo's secret account")
+    client.force_login(finance)
+    save_vendor = reverse("mappings:save_vendor", args=[integration.pk, data["star"].pk])
+    answers = [
+        client.post(save_vendor, {"destination": foreign_vendor.pk}),
+        client.post(save_vendor, {"destination": 987654321}),
+        client.post(save_vendor, {"destination": "not-a-number"}),
+        client.post(
+            reverse("mappings:save_cost_code", args=[integration.pk]),
+            {"cost_code": "03-310", "account": foreign_account.pk},
+        ),
+        client.post(
+            reverse("mappings:save_cost_code", args=[integration.pk]), {"cost_code": "03-310", "account": "x1"}
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [404] * 5
+    assert len({answer.content for answer in answers}) == 1
+    assert all(b"secret" not in answer.content for answer in answers)
+    assert not VendorMap.objects.exists() and not CostCodeMap.objects.exists()
+
+    dimension = ref(other.destination, "subaccount", "SECRET-SUB", "SECRET-SUB", "Bravo's subaccount")
+    client.post(
+        reverse("mappings:save_cost_code", args=[integration.pk]),
+        {"cost_code": "03-310", "account": data["account"].pk, "dim_subaccount": dimension.pk},
+    )
+    assert not CostCodeMap.objects.exists()
+    page = client.get(grid_url(integration, tab="cost_codes"), follow=True).content.decode()
+    assert "SECRET-SUB" not in page and "Bravo" not in page
