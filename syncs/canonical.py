@@ -6,6 +6,7 @@ Plain dataclasses with Decimal money and explicit currency, easy to build in tes
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class Bill:
     commitment: Ref | None = None
     status: str = ""
     kind: str = "bill"  # bill | credit: a net credit posts as the destination's credit document
+    retainage: Decimal = Decimal("0")  # withheld from this bill (its lines are gross of it)
 
     def __post_init__(self):
         # Whatever the source calls it, a document whose lines sum below zero is a credit from the vendor.
@@ -163,6 +165,30 @@ class PaymentStatus:
     @property
     def paid(self) -> Decimal:
         return self.amount - self.balance
+
+
+#: The cost code of the line that states retainage withheld on a bill (mapped to a retainage-payable account).
+RETAINAGE_CODE = "(retainage)"
+
+
+def with_options(record, options: dict):
+    """The record as the flow's options shape it before it is resolved and written.
+
+    `retainage`: "gross" (default) posts bills gross of retainage; "line" adds a negative line for the retainage
+    withheld, coded to the `(retainage)` cost code, so the bill's total is what is payable now.
+    """
+    if isinstance(record, Bill) and record.retainage and options.get("retainage") == "line":
+        record = copy.deepcopy(record)
+        record.lines.append(
+            CostLine(
+                amount=-record.retainage,
+                description="Retainage withheld",
+                cost_code=Ref(native_id="", code=RETAINAGE_CODE, name="Retainage"),
+                project=record.project,
+                native_id="retainage",
+            )
+        )
+    return record
 
 
 RECORD_TYPES = {

@@ -21,7 +21,7 @@ from connections import errors
 from mappings.resolve import resolve
 
 from . import canonical, ledger
-from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS
+from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS, flow_options
 from .models import AuditKind, Cursor, Integration, RecordState, RunStatus, SyncRecord, SyncRun
 
 log = logging.getLogger("syncs.engine")
@@ -244,7 +244,7 @@ def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
 def _post_document(record: SyncRecord, integration: Integration, flow, run) -> None:
     """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
     the document up by our key, write it once."""
-    document = canonical.from_dict(record.canonical)
+    document = canonical.with_options(canonical.from_dict(record.canonical), flow_options(integration, flow))
     resolution = resolve(integration, document)
     if resolution.errors and _mirror_missing(integration, resolution.errors, run):
         resolution = resolve(integration, document)

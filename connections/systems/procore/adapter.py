@@ -19,6 +19,7 @@ from connections.systems.base import READ, Adapter, ConnectionCheck, ReferenceIt
 from syncs.canonical import Bill, BillLine, Ref
 
 from .client import ProcoreClient
+from .common import parse_time, procore_range
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
 
 DEFAULT_CURRENCY = "USD"
@@ -29,18 +30,11 @@ RUN_STOPPERS = (errors.RateLimited, errors.ReauthRequired, errors.AuthExpired)
 BILL_RESOURCES = {"direct costs": "direct_cost", "requisitions": "requisition", "draw requests": "requisition"}
 
 
-def parse_time(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def procore_range(since: dt.datetime | None) -> str | None:
-    """Procore's inclusive `A...B` range from `since` to far in the future."""
-    if since is None:
-        return None
-    start = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{start}...2999-12-31T23:59:59Z"
+def retained_this_period(item: dict) -> Decimal:
+    """Retainage withheld this period on one detail line: on work completed and on stored materials."""
+    return Decimal(item.get("work_completed_retainage_retained_this_period") or "0") + Decimal(
+        item.get("materials_stored_retainage_retained_this_period") or "0"
+    )
 
 
 def vendor_name(header: dict) -> str:
@@ -197,6 +191,7 @@ class ProcoreAdapter(Adapter):
         lines = [self._requisition_line(project_id, item, types) for item in detail]
         lines = [line for line in lines if line.amount]
         self._check_claimed_total(header, lines)
+        retainage = sum((retained_this_period(item) for item in detail), Decimal("0"))
         return Bill(
             native_id=f"requisition:{project_id}:{header['id']}",
             vendor=Ref(str(vendor.get("id", "")), name=vendor.get("company") or header.get("vendor_name") or ""),
@@ -207,6 +202,7 @@ class ProcoreAdapter(Adapter):
             description=f"{commitment.get('number', '')} {commitment.get('title', '')} pay app #{header.get('number')}",
             project=Ref(str(project_id)),
             commitment=Ref(str(commitment.get("id", "")), code=commitment.get("number") or ""),
+            retainage=retainage,
         )
 
     def _requisition_line(self, project_id, item: dict, types: dict) -> BillLine:
