@@ -61,6 +61,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is not set. Set it to the comma-separated host names the app is served on, "
         "e.g. ALLOWED_HOSTS=connector.example.com"
     )
+if PRODUCTION and any(host.strip() in ("*", ".") for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the hosts the app is served on; '*' accepts forged Host headers in production."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- field encryption ---------------------------------------------------------------------------------------
@@ -108,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -222,6 +227,12 @@ HTTP_MAX_INLINE_WAIT_SECONDS = env.float("HTTP_MAX_INLINE_WAIT_SECONDS", default
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 # Bearer token for /metrics; when empty, metrics are served only with DEBUG on or to loopback clients.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if PRODUCTION and len(METRICS_TOKEN) < 24:
+    # Behind a proxy on the same host every client looks local: production metrics need a real token.
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN is not set (or shorter than 24 characters). /metrics lists every tenant's volumes; "
+        "set a long random token and give it to the scraper as `Authorization: Bearer <token>`."
+    )
 
 # --- logging ------------------------------------------------------------------------------------------------
 LOGGING = {

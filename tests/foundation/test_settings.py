@@ -17,6 +17,7 @@ GOOD = {
     "ALLOWED_HOSTS": "connector.example.com",
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:///:memory:",
+    "METRICS_TOKEN": "m3tr1cs-" + "t0ken-long-enough-for-production",
 }
 
 
@@ -55,6 +56,9 @@ def test_deploy_check_is_clean_with_production_settings():
         ({"FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode() + ",oops"}, "FIELD_ENCRYPTION_KEY entry 2"),
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
         ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"METRICS_TOKEN": None}, "METRICS_TOKEN"),
+        ({"Q_TIMEOUT": "600", "SYNC_CLAIM_TIMEOUT_SECONDS": "610"}, "SYNC_CLAIM_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_or_missing_production_values_stop_the_start_and_name_the_variable(overrides, names):
