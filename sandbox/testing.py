@@ -7,6 +7,7 @@ procore.seed(preset="demo")
 procore.advance(5401)           # every Procore token is now expired
 procore.fault("reset_after_write", method="PATCH", path="/requisitions/")
 assert procore.calls()["POST /oauth/token"] == 1
+assert all(entry["path"].startswith("/rest/") for entry in procore.journal() if entry["host"] == "api")
 server.stop()
 """
 
@@ -104,6 +105,21 @@ class SandboxControl:
 
     def clear_calls(self) -> dict[str, int]:
         return self._call("DELETE", "calls")
+
+    def action(self, name: str, **body) -> dict:
+        """A simulator-specific control action, e.g. action("fire_event", ...) on Procore."""
+        return self._call("POST", f"action/{name}", body)
+
+    def journal(self) -> list[dict]:
+        """Every request the simulator received since the last reset or clear, oldest first.
+
+        Each entry: method, path (below the simulator prefix), host, query {name: [values]}, headers
+        (credentials redacted), body (text, at most 64 KB), at (simulator clock), status, seq.
+        """
+        return self._call("GET", "journal")
+
+    def clear_journal(self) -> list[dict]:
+        return self._call("DELETE", "journal")
 
     def config(self, **switches) -> dict:
         """Set switches (none given: just read them); returns all switches."""

@@ -1,146 +1,112 @@
-"""The entities the simulator knows, as in the Default/2x.200.001 contracts.
+"""The entities the simulator serves from the Default endpoint, and how each behaves.
 
-Records are stored flat ({"VendorID": "V1", ...}); linked entities (MainContact) are nested dicts and
-detail entities (Details) lists of dicts. The API wraps every value as {"value": ...} on the way out.
+Which fields an entity has, and their types, come from the published contract of the requested version
+(``schema.py``); this module only says what the contract cannot: key fields (in form order), the key
+the server numbers, the detail list a PUT writes, the actions simulated, and the references checked.
+There is no ``Branch`` entity in Default 22/23/24.200.001: branches are the rows of the
+``CompaniesStructure`` inquiry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+#: reference field -> (collection, key field, label used in the error message)
+Refs = dict[str, tuple[str, str, str]]
+
+VENDOR_REF = ("Vendor", "VendorID", "Vendor")
+BRANCH_REF = ("CompaniesStructure", "BranchID", "Branch")
+PROJECT_REF = ("Project", "ProjectID", "Project")
+ACCOUNT_REF = ("Account", "AccountCD", "Account")
+SUBACCOUNT_REF = ("Subaccount", "SubaccountCD", "Subaccount")
+COST_CODE_REF = ("CostCode", "CostCodeID", "Cost Code")
+CODING_REFS: Refs = {
+    "Account": ACCOUNT_REF,
+    "Subaccount": SUBACCOUNT_REF,
+    "Project": PROJECT_REF,
+    "CostCode": COST_CODE_REF,
+}
 
 
 @dataclass(frozen=True)
 class Entity:
     name: str
     keys: tuple[str, ...]
-    fields: tuple[str, ...]
-    detail: str | None = None
-    detail_fields: tuple[str, ...] = ()
-    linked: tuple[str, ...] = ()
-    tracked: bool = True  # has LastModifiedDateTime
+    screen: str
     numbered: str | None = None  # key the server assigns on insert
+    detail: str | None = None  # the detail list written by PUT
     actions: tuple[str, ...] = ()
-    screen: str = ""
+    key_defaults: dict = field(default_factory=dict)  # form defaults of key fields (document types)
+    refs: Refs = field(default_factory=dict)  # header references checked on PUT
+    line_refs: Refs = field(default_factory=dict)  # detail-line references checked on PUT
+    line_task: str | None = None  # the line field naming a project task
+    inquiry: bool = False  # read through PUT with $expand of its results (generic-inquiry style)
+    computed: tuple[str, ...] = ()  # fields the server computes; a PUT cannot set them
 
-    def all_fields(self) -> tuple[str, ...]:
-        return self.fields + (("LastModifiedDateTime",) if self.tracked else ())
 
-
-BILL_DETAIL = (
-    "Branch",
-    "InventoryID",
-    "TransactionDescription",
-    "Qty",
-    "UOM",
-    "UnitCost",
-    "Amount",
-    "Account",
-    "Subaccount",
-    "Project",
-    "ProjectTask",
-    "CostCode",
-    "TaxCategory",
-    "POOrderNbr",
-    "POLine",
-)
+AP_DOCUMENT_TYPES = ("Bill", "Credit Adj.", "Debit Adj.", "Prepayment")
+PO_TYPES = ("Normal", "Drop Ship", "Blanket", "Standard", "Project Drop-Ship")
 
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in (
-        Entity(
-            "Vendor",
-            ("VendorID",),
-            (
-                "VendorID",
-                "VendorName",
-                "LegalName",
-                "Status",
-                "VendorClass",
-                "Terms",
-                "CurrencyID",
-                "PaymentMethod",
-                "APAccount",
-                "APSubaccount",
-                "TaxZone",
-                "F1099Vendor",
-            ),
-            linked=("MainContact",),
-            screen="AP303000",
-        ),
-        Entity(
-            "Account",
-            ("AccountCD",),
-            ("AccountCD", "AccountID", "Description", "Type", "Active", "AccountClass"),
-            screen="GL202500",
-        ),
-        Entity(
-            "Subaccount", ("SubaccountCD",), ("SubaccountCD", "Description", "Active"), tracked=False, screen="GL203000"
-        ),
-        Entity("Branch", ("BranchID",), ("BranchID", "BranchName", "Active"), screen="CS102000"),
-        Entity(
-            "Project", ("ProjectID",), ("ProjectID", "Description", "Status", "Customer", "Hold"), screen="PM301000"
-        ),
-        Entity(
-            "ProjectTask",
-            ("ProjectID", "ProjectTaskID"),
-            ("ProjectID", "ProjectTaskID", "Description", "Status"),
-            screen="PM302000",
-        ),
-        Entity("CostCode", ("CostCodeID",), ("CostCodeID", "Description"), screen="PM209500"),
+        Entity("Vendor", ("VendorID",), "AP303000"),
+        Entity("Account", ("AccountCD",), "GL202500"),
+        Entity("Subaccount", ("SubaccountCD",), "GL203000"),
+        Entity("Project", ("ProjectID",), "PM301000"),
+        Entity("ProjectTask", ("ProjectID", "ProjectTaskID"), "PM302000", refs={"ProjectID": PROJECT_REF}),
+        Entity("CostCode", ("CostCodeID",), "PM209500"),
+        Entity("CompaniesStructure", (), "CS101500", detail="Results", inquiry=True),
         Entity(
             "Bill",
             ("Type", "ReferenceNbr"),
-            (
-                "Type",
-                "ReferenceNbr",
-                "Vendor",
-                "VendorRef",
-                "LocationID",
-                "BranchID",
-                "Date",
-                "DueDate",
-                "PostPeriod",
-                "Description",
-                "Status",
-                "Hold",
-                "Amount",
-                "Balance",
-                "TaxTotal",
-                "Terms",
-                "CurrencyID",
-                "Project",
-            ),
-            detail="Details",
-            detail_fields=BILL_DETAIL,
+            "AP301000",
             numbered="ReferenceNbr",
-            actions=("ReleaseBill", "ReleaseRetainage", "ReverseBill"),
-            screen="AP301000",
+            detail="Details",
+            actions=("ReleaseBill",),
+            key_defaults={"Type": "Bill"},
+            refs={"Vendor": VENDOR_REF, "BranchID": BRANCH_REF, "Project": PROJECT_REF},
+            line_refs={**CODING_REFS, "Branch": BRANCH_REF},
+            line_task="ProjectTask",
+            computed=("Amount", "Balance", "Status", "Applications"),
         ),
         Entity(
             "Check",
             ("Type", "ReferenceNbr"),
-            (
-                "Type",
-                "ReferenceNbr",
-                "Vendor",
-                "PaymentMethod",
-                "CashAccount",
-                "PaymentAmount",
-                "PaymentRef",
-                "ApplicationDate",
-                "Description",
-                "Status",
-                "Hold",
-            ),
-            detail="Details",
-            detail_fields=("DocType", "ReferenceNbr", "AmountPaid"),
+            "AP302000",
             numbered="ReferenceNbr",
+            detail="Details",
             actions=("ReleaseCheck", "VoidCheck"),
-            screen="AP302000",
+            key_defaults={"Type": "Payment"},
+            refs={"Vendor": VENDOR_REF, "CashAccount": ACCOUNT_REF},
+            computed=("Status", "UnappliedBalance", "History"),
+        ),
+        Entity(
+            "PurchaseOrder",
+            ("Type", "OrderNbr"),
+            "PO301000",
+            numbered="OrderNbr",
+            detail="Details",
+            key_defaults={"Type": "Normal"},
+            refs={"VendorID": VENDOR_REF, "Branch": BRANCH_REF, "Project": PROJECT_REF},
+            line_refs={**CODING_REFS, "BranchID": BRANCH_REF},
+            line_task="ProjectTask",
+            computed=("Status", "LineTotal", "OrderTotal"),
+        ),
+        Entity(
+            "Subcontract",
+            ("SubcontractNbr",),
+            "SC301000",
+            numbered="SubcontractNbr",
+            detail="Details",
+            actions=("ReleaseFromHold", "PutOnHold"),
+            refs={"VendorID": VENDOR_REF, "Branch": BRANCH_REF},
+            line_refs={**CODING_REFS, "BranchID": BRANCH_REF},
+            line_task="Task",
+            computed=("Status", "LineTotal", "SubcontractTotal"),
         ),
     )
 }
 
-#: default key values filled in on insert (Acumatica's forms default the document type)
-KEY_DEFAULTS = {"Bill": {"Type": "Bill"}, "Check": {"Type": "Payment"}}
-DATE_FIELDS = {"Date", "DueDate", "ApplicationDate"}
+#: collections stored as given (sign-in data), not served as entities
+PLAIN_COLLECTIONS = ("users", "oauth_clients", "push_deliveries")

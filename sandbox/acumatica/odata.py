@@ -3,7 +3,7 @@
 Supported: eq ne gt ge lt le, and/or/not, parentheses, 'strings' (with '' escapes), numbers, true/false/
 null, datetimeoffset'...', datetime'...', date'...', guid'...', substringof/startswith/endswith/tolower/
 toupper, and linked paths such as MainContact/Email. Strings compare case-insensitively, as the
-database collation does. Anything else is a 400.
+database collation does. Anything else raises ``FilterError``; the caller decides the status.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from ..core.clock import parse_iso
-from .values import http_error
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -44,8 +43,12 @@ FUNCTIONS = {
 Expr = Callable[[dict], object]
 
 
-def bad_filter(message: str):
-    return http_error(400, f"Invalid $filter: {message}")
+class FilterError(ValueError):
+    """A $filter the simulator (and Acumatica) cannot evaluate."""
+
+
+def bad_filter(message: str) -> FilterError:
+    return FilterError(f"Invalid $filter: {message}")
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:

@@ -47,6 +47,20 @@ class SandboxApp:
 
     def serve(self, sim: Simulator, host: str, request: Request) -> Response:
         sim.calls.count(request.method, sim.counter_path(host, request.path))
+        entry = sim.journal.record(
+            method=request.method,
+            path=request.path,
+            host=host,
+            query=request.query,
+            headers=request.headers,
+            body=request.body,
+            at=sim.clock.now().isoformat(),
+        )
+        response = self.answer(sim, host, request)
+        entry["status"] = response.status
+        return response
+
+    def answer(self, sim: Simulator, host: str, request: Request) -> Response:
         faults = sim.faults.take(request.method, request.path)
         if "latency" in faults:
             time.sleep(float(faults["latency"].params.get("ms", 1000)) / 1000)

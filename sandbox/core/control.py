@@ -1,7 +1,8 @@
 """The shared test-control API: /_sandbox/<system>/<action>.
 
-Every simulator gets the same controls, JSON in and out: reset, seed, records, clock, faults, calls and
-config. Tests drive them through ``sandbox.testing.SandboxControl``.
+Every simulator gets the same controls, JSON in and out: reset, seed, records, clock, faults, calls,
+config and journal (every request received, credentials redacted). Tests drive them through
+``sandbox.testing.SandboxControl``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ def _calls(sim: Simulator, request: Request) -> Response:
     return Response.json(sim.calls.snapshot())
 
 
+def _journal(sim: Simulator, request: Request) -> Response:
+    if request.method == "DELETE":
+        sim.journal.clear()
+    return Response.json(sim.journal.entries())
+
+
 def _config(sim: Simulator, request: Request) -> Response:
     if request.method == "POST":
         return Response.json(sim.configure(_body(request)))
@@ -72,6 +79,7 @@ ACTIONS = {
     "faults": (("GET", "POST", "DELETE"), _faults),
     "calls": (("GET", "DELETE"), _calls),
     "config": (("GET", "POST"), _config),
+    "journal": (("GET", "DELETE"), _journal),
 }
 
 
@@ -87,6 +95,8 @@ def handle_control(simulators: dict[str, Simulator], request: Request) -> Respon
     try:
         if action == "records" and len(rest) == 1 and request.method in ("GET", "POST"):
             return _records(sim, request, rest[0])
+        if action == "action" and len(rest) == 1 and request.method == "POST":
+            return Response.json(sim.action(rest[0], _body(request)))
         methods, handler = ACTIONS.get(action, ((), None))
         if handler is None or rest:
             return Response.json({"error": f"unknown control {request.path!r}"}, 404)

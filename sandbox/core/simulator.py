@@ -14,6 +14,7 @@ from .clock import Clock
 from .counters import CallCounter
 from .faults import Fault, FaultBook
 from .http import Request, Response
+from .journal import Journal
 from .store import Store
 
 
@@ -30,6 +31,7 @@ class Simulator:
         self.clock = Clock()
         self.faults = FaultBook()
         self.calls = CallCounter()
+        self.journal = Journal()
         self.config: dict = {}
         self.store: Store = self.new_store()
         self.reset()
@@ -40,11 +42,12 @@ class Simulator:
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Empty state, real time, no faults, zero counters, default switches."""
+        """Empty state, real time, no faults, zero counters, empty journal, default switches."""
         with self.lock:
             self.clock.reset()
             self.faults.clear()
             self.calls.reset()
+            self.journal.clear()
             self.config = copy.deepcopy(self.default_config)
             self.store = self.new_store()
             self.reset_state()
@@ -84,6 +87,10 @@ class Simulator:
     def upsert(self, collection: str, record: dict) -> dict:
         """Create or update one record as a user of the vendor UI would, bumping its timestamp."""
         raise NotImplementedError
+
+    def action(self, name: str, body: dict) -> dict:
+        """A simulator-specific control action (POST /_sandbox/<name>/action/<action>)."""
+        raise ValueError(f"unknown action {name!r}")
 
     def records(self, collection: str) -> list[dict]:
         with self.lock:

@@ -100,3 +100,40 @@ def test_call_counts_are_exact_under_concurrency(procore_ctl, sandbox_server):
     for thread in threads:
         thread.join()
     assert procore_ctl.calls()["GET /rest/v1.0/projects/{id}/direct_costs"] == 200
+
+
+def test_journal_records_requests_without_credentials(procore_ctl, sandbox_server, http):
+    http.get(
+        sandbox_server.url("procore") + "/rest/v1.0/projects?company_id=7&page=2&page=3",
+        headers={"Authorization": "Bearer very-private", "Procore-Company-Id": "7"},
+    )
+    http.post(
+        sandbox_server.url("procore-login") + "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "abc", "client_secret": "hush"},
+    )
+    first, second = procore_ctl.journal()
+    assert (first["method"], first["path"], first["host"]) == ("GET", "/rest/v1.0/projects", "api")
+    assert first["query"] == {"company_id": ["7"], "page": ["2", "3"]}
+    assert first["headers"]["authorization"] == "[redacted]"
+    assert first["headers"]["procore-company-id"] == "7"
+    assert first["status"] == 401
+    assert (second["host"], second["path"]) == ("login", "/oauth/token")
+    assert "grant_type=client_credentials" in second["body"] and "client_id=abc" in second["body"]
+    assert "hush" not in second["body"] and "very-private" not in repr(procore_ctl.journal())
+
+
+def test_journal_cleared_by_delete_and_reset_and_bounded(procore_ctl, sandbox_server, http):
+    from sandbox.core.journal import Journal
+
+    http.post(sandbox_server.url("procore") + "/rest/v1.0/vendors", json={"vendor": {"name": "x" * 70000}})
+    (entry,) = procore_ctl.journal()
+    assert len(entry["body"].encode()) == 64 * 1024
+    assert procore_ctl.clear_journal() == [] and procore_ctl.journal() == []
+    http.get(sandbox_server.url("procore") + "/rest/v1.0/companies")
+    assert len(procore_ctl.journal()) == 1
+    procore_ctl.reset()
+    assert procore_ctl.journal() == []
+    small = Journal(size=3)
+    for n in range(5):
+        small.record(method="get", path=f"/{n}", host="api", query={}, headers={}, body=b"", at="now")
+    assert [e["path"] for e in small.entries()] == ["/2", "/3", "/4"]

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def wired(tenant, sandbox, procore_sim, acumatica_sim, data):
     procore_sim.config(max_per_page=volume.PAGE)
     procore_sim.seed(data)
-    acumatica_sim.seed(preset="demo")
+    acumatica_sim.seed(preset="reference")
     return scenario.wire(tenant, sandbox.base_url)
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world(tenant_a, sandbox, procore_sim, acumatica_sim):
     data, expected = scenario.procore_records(dt.date.today())
     procore_sim.seed(data)
-    acumatica_sim.seed(preset="demo")
+    acumatica_sim.seed(preset="reference")
     integration = scenario.wire(tenant_a, sandbox.base_url)
     return integration, expected
 
