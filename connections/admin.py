@@ -1,5 +1,7 @@
 """Admin pages for tenants, memberships and connections."""
 
+import secrets
+
 import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
 from django.contrib import admin, messages
 from django.shortcuts import render
@@ -70,8 +72,33 @@ class ConnectionAdmin(TenantScopedAdmin):
     search_fields = ["name", "tenant__name"]
     list_select_related = ["tenant"]
     readonly_fields = ["system", "uuid", "webhook_path", "token_expires_at", "created_at", "updated_at"]
-    actions = ["test_connection"]
+    actions = ["test_connection", "register_webhooks"]
     edit_role = Role.ADMIN
+
+    @admin.action(description="Create the webhook (and its triggers) in the vendor's system")
+    def register_webhooks(self, request, queryset):
+        """A new secret per connection, sent back by the vendor in each delivery's Authorization header."""
+        from django.urls import reverse
+
+        from syncs.engine import adapter_for
+
+        from .errors import ApiError
+
+        for connection in queryset:
+            adapter = adapter_for(connection)
+            if not has_role(request.user, Role.ADMIN, connection) or not hasattr(adapter, "register_webhooks"):
+                self.message_user(request, f"{connection}: webhooks cannot be created from here.", messages.WARNING)
+                continue
+            secret = secrets.token_urlsafe(32)
+            url = request.build_absolute_uri(reverse("webhook", args=[connection.uuid]))
+            try:
+                created = adapter.register_webhooks(url, secret)
+            except ApiError as exc:
+                self.message_user(request, f"{connection}: {exc}", messages.ERROR)
+                continue
+            connection.secrets = {**connection.secrets, "webhook_secret": secret}
+            connection.save(update_fields=["secrets", "updated_at"])
+            self.message_user(request, f"{connection}: webhook ready at {url} ({created}).", messages.SUCCESS)
 
     @admin.action(description="Test the selected connections (sign in and one cheap read)")
     def test_connection(self, request, queryset):
