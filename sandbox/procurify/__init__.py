@@ -1,0 +1,1 @@
+"""Procurify simulator."""
