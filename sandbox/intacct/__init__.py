@@ -1,0 +1,1 @@
+"""Sage Intacct XML gateway simulator."""
