@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from .demo_portfolio import portfolio
 from .listing import stamp
 
 CLIENT_ID = "demo-procore-client"
@@ -20,6 +21,16 @@ PROJECTS = [
     (5_100_000_101, "2024-001", "Riverside Medical Office Building", True),
     (5_100_000_102, "2024-002", "Harbor View Apartments", True),
     (5_100_000_103, "2021-014", "Maple Street Elementary Renovation", False),
+    (5_100_000_104, "2024-003", "Northgate Library Expansion", True),
+    (5_100_000_105, "2024-004", "Lakeside Fire Station 7", True),
+    (5_100_000_106, "2024-005", "Cedar Park Townhomes Phase 1", True),
+    (5_100_000_107, "2024-006", "Eastside Transit Depot", True),
+    (5_100_000_108, "2025-001", "Summit Ridge Senior Living", True),
+    (5_100_000_109, "2025-002", "Pinecrest Middle School Gym", True),
+    (5_100_000_110, "2025-003", "Bayfront Parking Structure", True),
+    (5_100_000_111, "2025-004", "Westfield Retail Center Fit-Out", True),
+    (5_100_000_112, "2025-005", "Oak Hollow Water Treatment Upgrade", True),
+    (5_100_000_113, "2025-006", "County Courthouse Annex", True),
 ]
 VENDORS = [
     (5_200_000_201, "Star Framing, LLC"),
@@ -27,6 +38,9 @@ VENDORS = [
     (5_200_000_203, "Bright Line Electric Co."),
     (5_200_000_204, "Cascade Plumbing & Mechanical"),
     (5_200_000_205, "Granite Supply Co."),
+    (5_200_000_206, "Ironwood Steel Erectors"),
+    (5_200_000_207, "Clearview Glazing Corp."),
+    (5_200_000_208, "Red Rock Roofing"),
 ]
 COST_CODES = [
     # code, full_code, name
@@ -37,13 +51,14 @@ COST_CODES = [
     ("100", "26-100", "Electrical Distribution"),
 ]
 COST_TYPES = [
-    # id, code, name, base_type
-    (5_400_000_401, "L", "Labor", "Labor"),
-    (5_400_000_402, "M", "Material", "Material"),
-    (5_400_000_403, "S", "Subcontract", "Commitment"),
-    (5_400_000_404, "E", "Equipment", "Equipment"),
-    (5_400_000_405, "O", "Other", "Other"),
+    # id, code, name, base_type (the published enum has no "labor" in answers, so Labor is "other")
+    (5_400_000_401, "L", "Labor", "other"),
+    (5_400_000_402, "M", "Material", "materials"),
+    (5_400_000_403, "S", "Subcontract", "commitment"),
+    (5_400_000_404, "E", "Equipment", "equipment"),
+    (5_400_000_405, "O", "Other", "other"),
 ]
+STANDARD_LIST_ID = 5_320_000_001
 LABOR, MATERIAL, SUBCONTRACT = 5_400_000_401, 5_400_000_402, 5_400_000_403
 
 
@@ -93,6 +108,20 @@ def _base(sim) -> dict:
             }
             for tid, code, name, base in COST_TYPES
         ],
+        "standard_cost_codes": [
+            {
+                "id": 5_310_000_001 + position,
+                "company_id": COMPANY_ID,
+                "standard_cost_code_list_id": STANDARD_LIST_ID,
+                "parent_id": None,
+                "code": full,
+                "full_code": full,
+                "name": name,
+                "origin_id": None,
+                "origin_data": None,
+            }
+            for position, (_code, full, name) in enumerate(COST_CODES)
+        ],
         "cost_codes": [
             {
                 "id": cost_code_id(index, full),
@@ -102,6 +131,7 @@ def _base(sim) -> dict:
                 "name": name,
                 "parent_id": None,
                 "origin_id": None,
+                "standard_cost_code_id": 5_310_000_001 + [c[1] for c in COST_CODES].index(full),
                 "line_item_type_ids": [LABOR, MATERIAL, SUBCONTRACT],
             }
             for index, (pid, *_rest) in enumerate(PROJECTS)
@@ -353,7 +383,9 @@ def load_demo(sim) -> dict[str, list]:
     today = now.date()
     data = _base(sim)
     contracts = _contracts()
-    data.update(contracts)
+    newer = [(index, p[0]) for index, p in enumerate(PROJECTS) if index >= 3 and p[3]]
+    more = portfolio(newer, VENDORS, cost_code_id, SUBCONTRACT, MATERIAL)
+    data.update({kind: contracts.get(kind, []) + more.get(kind, []) for kind in (*contracts, *more)})
     data["requisitions"] = _requisitions(contracts, today)
     data["direct_costs"] = _direct_costs(today)
     created = {}

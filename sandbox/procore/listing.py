@@ -1,7 +1,10 @@
-"""Procore list semantics: ``filters[...]``, ``sort`` and page/per_page pagination.
+"""Procore list semantics: ``filters[...]`` and page/per_page pagination.
 
-Each endpoint names the filters it supports; others are ignored, as Procore ignores them, so a client
-that relies on an undocumented filter gets everything back here too (and notices in its tests).
+Each endpoint names the filters it supports; others are ignored, as Procore ignores unknown parameters,
+so a client that relies on an undocumented filter gets everything back here too (and notices in its
+tests). ``sort`` is ignored the same way: it is documented only on some lists (not on requisitions or
+direct costs), and even there the order is not promised, so every list comes back in id order and a
+client must not assume anything else.
 """
 
 from __future__ import annotations
@@ -61,16 +64,9 @@ def apply_filters(records: list[dict], request: Request, allowed: set[str]) -> l
     return records
 
 
-def apply_sort(records: list[dict], request: Request) -> list[dict]:
-    """``sort=f``, ``sort=-f``, ``sort=f1,f2``; ids ascending otherwise."""
-    records = sorted(records, key=lambda r: r["id"])
-    spec = request.arg("sort")
-    if not spec:
-        return records
-    for field in reversed([f.strip() for f in spec.split(",") if f.strip()]):
-        name = field.lstrip("-")
-        records.sort(key=lambda r, n=name: (r.get(n) is None, str(r.get(n) or "")), reverse=field.startswith("-"))
-    return records
+def in_id_order(records: list[dict]) -> list[dict]:
+    """The one order every list has here: ids ascending, whatever ``sort`` says."""
+    return sorted(records, key=lambda r: r["id"])
 
 
 def _int_arg(request: Request, name: str, default: int) -> int:

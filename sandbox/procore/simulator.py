@@ -7,60 +7,14 @@ the X-Rate-Limit-* headers and counts against the limits.
 
 from __future__ import annotations
 
-import re
-
 from ..core.faults import Fault
 from ..core.http import HttpError, Request, Response
 from ..core.simulator import Simulator
 from ..core.store import IntIds, Store
-from . import auth, listing, reads, writes
+from . import auth, delivery, listing
 from .context import Ctx, error
 from .ratelimit import LIMIT_MESSAGE, RateLimiter
-
-V = r"/rest/v1\.[01]"
-CONTRACTS = r"(?P<kind>work_order_contracts|purchase_order_contracts)"
-DC = V + r"/projects/(?P<project_id>\d+)/direct_costs"
-
-#: (method, path pattern, handler, exempt from the company header outside DMSA mode)
-ROUTES = [
-    ("GET", V + r"/me", reads.me, True),
-    ("GET", V + r"/companies", reads.companies, True),
-    ("GET", V + r"/projects", reads.projects, False),
-    ("GET", V + r"/companies/(?P<company_id>\d+)/projects", reads.projects, False),
-    ("GET", V + r"/vendors", reads.vendors, False),
-    ("POST", V + r"/vendors", writes.create_vendor, False),
-    ("GET", V + r"/vendors/(?P<id>\d+)", reads.vendor, False),
-    ("PATCH", V + r"/vendors/(?P<id>\d+)", writes.patch_vendor, False),
-    ("GET", V + r"/cost_codes", reads.cost_codes, False),
-    ("GET", V + r"/line_item_types", reads.line_item_types, False),
-    ("GET", V + "/" + CONTRACTS, reads.contracts, False),
-    ("GET", V + "/" + CONTRACTS + r"/(?P<id>\d+)", reads.contract, False),
-    ("PATCH", V + "/" + CONTRACTS + r"/(?P<id>\d+)", writes.patch_contract, False),
-    ("GET", V + "/" + CONTRACTS + r"/(?P<id>\d+)/line_items", reads.contract_lines, False),
-    ("GET", V + r"/commitments", reads.commitments, False),
-    ("GET", V + r"/requisitions", reads.requisitions, False),
-    ("GET", V + r"/requisitions/(?P<id>\d+)", reads.requisition, False),
-    ("PATCH", V + r"/requisitions/(?P<id>\d+)", writes.patch_requisition, False),
-    ("GET", V + r"/requisitions/(?P<id>\d+)/detail", reads.requisition_detail, False),
-    (
-        "GET",
-        V + r"/requisitions/(?P<id>\d+)/(?P<item_kind>contract_items|change_order_items)",
-        reads.requisition_items,
-        False,
-    ),
-    ("GET", DC, reads.direct_costs, False),
-    ("POST", DC, writes.create_direct_cost, False),
-    ("GET", DC + r"/(?P<id>\d+)", reads.direct_cost, False),
-    ("PATCH", DC + r"/(?P<id>\d+)", writes.patch_direct_cost, False),
-    ("GET", DC + r"/(?P<id>\d+)/line_items", reads.direct_cost_lines, False),
-    ("GET", V + r"/contract_payments", reads.contract_payments, False),
-    ("POST", V + r"/contract_payments", writes.create_contract_payment, False),
-    ("GET", V + r"/contract_payments/(?P<id>\d+)", reads.contract_payment, False),
-    ("PATCH", V + r"/contract_payments/(?P<id>\d+)", writes.patch_contract_payment, False),
-    ("DELETE", V + r"/contract_payments/(?P<id>\d+)", writes.delete_contract_payment, False),
-    ("PATCH", V + r"/companies/(?P<company_id>\d+)/external_data/sync", writes.external_data_sync, False),
-]
-COMPILED = [(method, re.compile(pattern), handler, exempt) for method, pattern, handler, exempt in ROUTES]
+from .routes import COMPILED
 
 ID_BASES = {
     "companies": 4_264_900,
@@ -72,12 +26,30 @@ ID_BASES = {
     "requisitions": 5_600_000_001,
     "direct_costs": 5_700_000_001,
     "contract_payments": 5_800_000_001,
+    "commitment_change_orders": 5_900_000_001,
+    "standard_cost_codes": 5_310_000_001,
+    "webhook_hooks": 6_100_000_001,
+    "webhook_triggers": 6_200_000_001,
+    "webhook_deliveries": 6_300_000_001,
 }
 NESTED = {
     "work_order_contracts": "line_items",
     "purchase_order_contracts": "line_items",
     "direct_costs": "line_items",
     "requisitions": "items",
+}
+#: webhook resource name of each collection changed through the control API (as a Procore user would)
+RESOURCE_NAMES = {
+    "vendors": "Company Vendors",
+    "cost_codes": "Cost Codes",
+    "line_item_types": "Line Item Types",
+    "standard_cost_codes": "Standard Cost Codes",
+    "work_order_contracts": "Work Order Contracts",
+    "purchase_order_contracts": "Purchase Order Contracts",
+    "commitment_change_orders": "Commitment Change Orders",
+    "requisitions": "Requisitions",
+    "direct_costs": "Direct Costs",
+    "contract_payments": "Contract Payments",
 }
 
 
@@ -86,11 +58,15 @@ class ProcoreSimulator(Simulator):
     prefixes = {"procore": "api", "procore-login": "login"}
     default_config = {
         "token_lifetime": 5400,
-        "token_accepts_json": False,  # a JSON body on /oauth/token is unconfirmed; off = 400 like a bad form
+        # The published token request schema is JSON; the docs show multipart and form bodies. All three work.
+        "token_accepts_json": True,
         "missing_company_status": 404,  # only the message is documented; 404 was observed
-        "dmsa": False,  # service-account mode: /me and /companies need the company header too
-        "rate_limit_hourly": 3600,
-        "rate_limit_spike": 1000,
+        # Client-credentials (service account) tokens need Procore-Company-Id on /me and /companies too;
+        # every token this simulator issues is one. Off: the header is optional there (user tokens).
+        "dmsa": True,
+        # The documented example limits (the headers are the truth; older docs said a flat 3600/hour).
+        "rate_limit_hourly": 600,
+        "rate_limit_spike": 25,
         "rate_limit_retry_after": False,  # whether a 429 carries Retry-After (docs disagree)
         "rate_limit_body": "text",  # "text" or "json" ({"errors": message}); unconfirmed
         "overloaded": False,  # answer every API call 503 with Retry-After
@@ -98,7 +74,15 @@ class ProcoreSimulator(Simulator):
         "default_per_page": 100,  # v1 default and maximum are unconfirmed
         "max_per_page": 1000,
         "permitted_projects": None,  # DMSA permitted projects (ids); None = all
-        "requisition_item_line_item_type": True,  # flat line_item_type_id on requisition items
+        # Not in the published requisition item schemas; on = add a flat line_item_type_id for old clients.
+        "requisition_item_line_item_type": False,
+        # A record with origin_id is "synced": "business_fields" refuses single-record edits of anything but
+        # the ERP fields (422); "off" allows them. Batch sync calls are never locked.
+        "erp_lock": "business_fields",
+        "webhook_duplicates": False,  # deliver every event twice (Procore warns duplicates can arrive)
+        "webhook_drop": False,  # lose every event (never delivered), to prove polling is the backstop
+        "webhook_timeout": 5,  # seconds the receiver has to answer 2xx
+        "webhook_discard_after": 43200,  # a failing queue is discarded after 12 h (simulator clock)
     }
 
     def new_store(self) -> Store:
@@ -117,6 +101,11 @@ class ProcoreSimulator(Simulator):
     def reset_state(self) -> None:
         self.tokens = auth.TokenBook()
         self.limiter = RateLimiter(self.clock)
+        self.webhook_queues: dict[int, list[dict]] = {}
+        self.webhook_log: dict[int, list[dict]] = {}
+        self.webhook_dropped = 0
+        if not hasattr(self, "dispatcher"):
+            self.dispatcher = delivery.Dispatcher(self)
 
     def now_stamp(self) -> str:
         return listing.stamp(self.clock.now())
@@ -135,7 +124,56 @@ class ProcoreSimulator(Simulator):
 
     def upsert(self, collection: str, record: dict) -> dict:
         with self.lock:
-            return self._store_record(collection, record, keep_stamps=False)
+            created = self.store.get(collection, record.get("id")) is None
+            stored = self._store_record(collection, record, keep_stamps=False)
+            if collection in RESOURCE_NAMES:
+                self.fire(RESOURCE_NAMES[collection], "create" if created else "update", stored, collection)
+            return stored
+
+    # -- webhooks -------------------------------------------------------------------------------------
+
+    def _event_scope(self, record: dict) -> tuple[int | None, int | None]:
+        project = self.store.get("projects", record.get("project_id")) if record.get("project_id") else None
+        if project is not None:
+            return project.get("company_id"), project["id"]
+        return record.get("company_id"), None
+
+    def fire(self, resource_name: str, event_type: str, record: dict, collection: str = "") -> int:
+        """Queue a webhook event for every hook with a matching trigger; returns how many hooks matched."""
+        company_id, project_id = self._event_scope(record)
+        event_id = self.store.new_id("webhook_events")
+        matched = 0
+        for hook in self.store.all("webhook_hooks"):
+            if hook.get("status", "active") != "active" or hook.get("company_id") != company_id:
+                continue
+            if hook.get("project_id") not in (None, project_id):
+                continue
+            wanted = any(
+                t["resource_name"].lower() == resource_name.lower() and t["event_type"] == event_type.lower()
+                for t in self.store.find("webhook_triggers", hook_id=hook["id"])
+            )
+            if wanted:
+                event = delivery.payload(self, event_id, resource_name, event_type, record, company_id, project_id)
+                delivery.enqueue(self, hook, event)
+                matched += 1
+        return matched
+
+    def action(self, name: str, body: dict) -> dict:
+        """Control actions: ``fire_event`` {resource_name, event_type, collection, id} and ``deliver`` (wait
+        until no delivery is due), ``deliveries`` (the delivery log of every hook)."""
+        if name == "fire_event":
+            with self.lock:
+                record = self.store.get(body["collection"], body["id"])
+                if record is None:
+                    raise ValueError(f"no {body['collection']} record {body['id']}")
+                return {"hooks": self.fire(body["resource_name"], body["event_type"], record, body["collection"])}
+        if name == "deliver":
+            return {"idle": delivery.wait_idle(self, float(body.get("timeout", 5)))}
+        if name == "deliveries":
+            with self.lock:
+                log = [dict(d, attempts=list(d["attempts"])) for q in self.webhook_log.values() for d in q]
+            return {"deliveries": log, "dropped": self.webhook_dropped}
+        return super().action(name, body)
 
     def _store_record(self, collection: str, record: dict, keep_stamps: bool) -> dict:
         now = self.now_stamp()
@@ -174,18 +212,17 @@ class ProcoreSimulator(Simulator):
     def _api(self, request: Request) -> Response:
         self.tokens.check(request, self.clock.time())
         path = request.path.rstrip("/") or "/"
-        for method, pattern, handler, exempt in COMPILED:
+        for method, pattern, handler, extra in COMPILED:
             match = pattern.fullmatch(path)
             if match and method == request.method:
-                ctx = Ctx(
-                    request,
-                    self.store,
-                    self.config,
-                    self._company_header(request, exempt),
-                    self.now_stamp(),
-                    match.groupdict(),
-                )
+                params = {**match.groupdict(), **{k: v for k, v in extra.items() if k not in ("exempt", "alias")}}
+                if "alias" in extra:
+                    params["contract_id"] = params[extra["alias"]]
+                company_id = self._company_header(request, extra.get("exempt", False))
+                ctx = Ctx(request, self.store, self.config, company_id, self.now_stamp(), params, owner=self)
                 result = handler(ctx)
+                for resource_name, event_type, record, collection in ctx.events:
+                    self.fire(resource_name, event_type, record, collection)
                 return result if isinstance(result, Response) else Response.json(result)
         raise error(404, "Not Found")
 

@@ -116,11 +116,13 @@ def test_missing_company_header(procore, procore_ctl):
     assert procore.get("/rest/v1.0/projects", company=None, company_id=COMPANY).status_code == 400
 
 
-def test_me_and_companies_exempt_unless_dmsa(procore, procore_ctl):
+def test_me_and_companies_need_the_header_with_client_credentials(procore, procore_ctl):
+    assert procore.get("/rest/v1.0/me", company=None).status_code == 404
+    assert procore.get("/rest/v1.0/companies", company=None).status_code == 404
+    assert procore.get("/rest/v1.0/companies").status_code == 200
+    procore_ctl.config(dmsa=False)  # a user's token: these two are exempt
     assert procore.get("/rest/v1.0/me", company=None).status_code == 200
     assert procore.get("/rest/v1.0/companies", company=None).status_code == 200
-    procore_ctl.config(dmsa=True)
-    assert procore.get("/rest/v1.0/companies", company=None).status_code == 404
 
 
 def test_unknown_or_uninstalled_company_is_403(procore, procore_ctl):
@@ -159,27 +161,27 @@ def test_required_parameters_are_400(procore, path):
 def test_projects_are_active_unless_by_status(procore):
     active = procore.get("/rest/v1.0/projects", company_id=COMPANY).json()
     every = procore.get("/rest/v1.0/projects", company_id=COMPANY, **{"filters[by_status]": "All"}).json()
-    assert len(active) == 2 and all(p["active"] for p in active)
-    assert len(every) == 3
+    assert len(active) == 12 and all(p["active"] for p in active)
+    assert len(every) == 13
 
 
 def test_pagination_link_rel_sets(procore, procore_ctl):
     procore_ctl.seed({"vendors": [{"company_id": demo.COMPANY_ID, "name": f"Vendor {i}"} for i in range(20)]})
     pages = {}
-    for page in range(1, 6):
-        response = procore.get("/rest/v1.0/vendors", company_id=COMPANY, per_page=5, page=page, sort="name")
-        assert response.headers["Total"] == "25" and response.headers["Per-Page"] == "5"
+    for page in range(1, 5):
+        response = procore.get("/rest/v1.0/vendors", company_id=COMPANY, per_page=7, page=page, sort="-name")
+        assert response.headers["Total"] == "28" and response.headers["Per-Page"] == "7"
         pages[page] = (response.json(), link_rels(response.headers["Link"]))
     assert set(pages[1][1]) == {"next", "last"}
     assert set(pages[2][1]) == {"first", "next", "last"}
     assert set(pages[3][1]) == {"first", "prev", "next", "last"}
-    assert set(pages[5][1]) == {"first", "prev", "last"}
+    assert set(pages[4][1]) == {"first", "prev", "last"}
     assert pages[3][1]["prev"]["page"] == "2" and pages[3][1]["next"]["page"] == "4"
-    assert pages[1][1]["last"]["page"] == "5"
+    assert pages[1][1]["last"]["page"] == "4"
     next_link = pages[1][1]["next"]
-    assert next_link["url"].scheme == "http" and next_link["company_id"] == COMPANY and next_link["sort"] == "name"
+    assert next_link["url"].scheme == "http" and next_link["company_id"] == COMPANY and next_link["sort"] == "-name"
     ids = [v["id"] for page in pages.values() for v in page[0]]
-    assert len(ids) == len(set(ids)) == 25
+    assert ids == sorted(ids) and len(set(ids)) == 28  # ``sort`` is ignored: id order, as Procore promises no other
 
 
 def test_updated_at_range_filter_is_inclusive(procore, procore_ctl):
@@ -224,37 +226,48 @@ def test_contract_lines_nest_cost_code_and_type(procore):
     lines = procore.get("/rest/v1.0/work_order_contracts/5500000502/line_items", project_id=RIVERSIDE).json()
     assert lines[0]["cost_code"] == {
         "id": demo.cost_code_id(0, "03-310"),
-        "code": "310",
         "full_code": "03-310",
         "name": "Concrete Formwork",
+        "origin_id": None,
     }
     assert lines[0]["line_item_type"]["name"] == "Subcontract"
+    assert lines[0]["line_item_type"]["base_type"] == "commitment"
     assert "cost_code_id" not in lines[0] and lines[0]["amount"] == "150000.00"
     contract = procore.get("/rest/v1.0/work_order_contracts/5500000502", project_id=RIVERSIDE).json()
     assert contract["grand_total"] == "360000.00" and contract["vendor"]["company"] == "Apex Concrete Inc."
+    assert [line["line_item_type"]["code"] for line in contract["line_items"]] == ["S", "S"]
 
 
-def test_requisition_detail_items_have_flat_cost_code(procore, procore_ctl):
-    detail = procore.get("/rest/v1.0/requisitions/5600000603/detail", project_id=RIVERSIDE).json()
-    assert detail["id"] > 2**32 and detail["vendor_name"] == "Apex Concrete Inc."
-    assert detail["total_claimed_amount"] == "153000.00"
-    assert detail["g702"]["current_payment_due"] == "137700.00"
-    item = detail["items"][0]
-    assert item["cost_code_id"] == demo.cost_code_id(0, "03-310") and "cost_code" not in item
-    assert item["line_item_type_id"] == demo.SUBCONTRACT and item["work_completed_this_period"] == "90000.00"
-    procore_ctl.config(requisition_item_line_item_type=False)
-    detail = procore.get("/rest/v1.0/requisitions/5600000603/detail", project_id=RIVERSIDE).json()
-    assert "line_item_type_id" not in detail["items"][0]
+def test_requisition_detail_is_an_array_of_lines_with_flat_cost_code(procore, procore_ctl):
+    lines = procore.get("/rest/v1.0/requisitions/5600000603/detail", project_id=RIVERSIDE).json()
+    assert isinstance(lines, list) and len(lines) == 2
+    assert lines[0]["item_type"] == "contract_item" and lines[0]["id"] > 2**32
+    assert lines[0]["cost_code_id"] == demo.cost_code_id(0, "03-310") and "cost_code" not in lines[0]
+    assert lines[0]["work_completed_this_period"] == "90000.00" and "line_item_type_id" not in lines[0]
+    header = procore.get("/rest/v1.0/requisitions/5600000603", project_id=RIVERSIDE).json()
+    assert header["vendor_name"] == "Apex Concrete Inc." and header["total_claimed_amount"] == "153000.00"
+    assert header["summary"]["current_payment_due"] == "137700.00" and "g702" not in header
+    items = procore.get("/rest/v1.0/requisitions/5600000603/contract_items", project_id=RIVERSIDE).json()
+    assert items[0]["line_item_id"] == 5_500_100_003 and "line_item_type_id" not in items[0]
+    procore_ctl.config(requisition_item_line_item_type=True)  # for clients written against the old assumption
+    items = procore.get("/rest/v1.0/requisitions/5600000603/contract_items", project_id=RIVERSIDE).json()
+    assert items[0]["line_item_type_id"] == demo.SUBCONTRACT
 
 
-def test_direct_costs_list_and_show(procore):
+def test_direct_costs_list_and_show_per_version(procore):
     rows = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs").json()
     assert {r["direct_cost_type"] for r in rows} == {"invoice", "expense", "payroll"}
+    assert (rows[0]["vendor"], rows[0]["vendor_name"]) == ("Granite Supply Co.", "Granite Supply Co.")
+    assert rows[0]["vendor_id"] == demo.VENDORS[4][0]
     shown = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701").json()
     assert shown["grand_total"] == "4988.00" and shown["status"] == "approved"
-    assert shown["line_items"][0]["cost_code"]["full_code"] == "03-300"
+    assert shown["line_items_count"] == 2 and "line_items" not in shown
+    newer = procore.get(f"/rest/v1.1/projects/{RIVERSIDE}/direct_costs/5700000701").json()
+    assert newer["line_items"][0]["cost_code"]["full_code"] == "03-300"
     lines = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701/line_items").json()
     assert [line["amount"] for line in lines] == ["4375.20", "612.80"]
+    every = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/line_items").json()
+    assert len(every) == 5
 
 
 # -- writes --------------------------------------------------------------------------------------------
@@ -283,9 +296,7 @@ def test_control_upsert_bumps_updated_at(procore, procore_ctl):
 def test_reset_after_write_applies_then_drops_connection(procore, procore_ctl):
     procore_ctl.fault("reset_after_write", method="PATCH", path="/direct_costs/")
     with pytest.raises(requests.exceptions.ConnectionError):
-        procore.patch(
-            f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701", {"direct_cost": {"origin_id": "AP-7"}}
-        )
+        procore.patch(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000701", {"item": {"origin_id": "AP-7"}})
     stored = next(r for r in procore_ctl.records("direct_costs") if r["id"] == 5_700_000_701)
     assert stored["origin_id"] == "AP-7"
 
@@ -294,16 +305,16 @@ def test_contract_payments_create_and_list(procore):
     headers = {"Authorization": f"Bearer {procore.token}", "Procore-Company-Id": COMPANY}
     created = procore.http.post(
         procore.api + "/rest/v1.0/contract_payments",
-        params={"project_id": RIVERSIDE},
         headers=headers,
         json={
+            "project_id": RIVERSIDE,
+            "contract_id": 5_500_000_501,
             "contract_payment": {
-                "contract_id": 5_500_000_501,
                 "amount": "68850.00",
                 "date": "2025-03-01",
                 "check_number": "10021",
                 "origin_id": "CHK-10021",
-            }
+            },
         },
     )
     assert created.status_code == 201 and created.json()["amount"] == "68850.00"
@@ -347,8 +358,194 @@ def test_overloaded_switch_gives_503_with_retry_after(procore, procore_ctl):
     assert (response.status_code, response.headers["Retry-After"]) == (503, "12")
 
 
-def test_json_token_body_only_by_switch(procore, procore_ctl):
+def test_json_token_body_as_published_and_off_by_switch(procore, procore_ctl):
     body = {"grant_type": "client_credentials", "client_id": demo.CLIENT_ID, "client_secret": demo.CLIENT_SECRET}
-    assert procore.http.post(procore.login + "/oauth/token", json=body).status_code == 400
-    procore_ctl.config(token_accepts_json=True)
     assert procore.http.post(procore.login + "/oauth/token", json=body).status_code == 200
+    procore_ctl.config(token_accepts_json=False)
+    assert procore.http.post(procore.login + "/oauth/token", json=body).status_code == 400
+
+
+# -- versions, ERP writes, commitments, webhooks -------------------------------------------------------
+
+
+def test_v11_only_where_published_and_default_rate_limits(procore):
+    assert procore.get("/rest/v1.1/vendors", company_id=COMPANY).status_code == 404
+    assert procore.get("/rest/v1.1/cost_codes", project_id=RIVERSIDE).status_code == 404
+    newer = procore.get("/rest/v1.1/requisitions/5600000601", project_id=RIVERSIDE)
+    assert newer.status_code == 200 and newer.json()["vendor_id"] == demo.VENDORS[0][0]
+    assert len(newer.json()["items"]) == 2
+    assert newer.headers["X-Rate-Limit-Limit"] == "25"  # the spike window runs out first
+
+
+def test_sync_answers_entities_and_errors_and_respects_origin_ids(procore):
+    body = {
+        "company_id": demo.COMPANY_ID,
+        "updates": [
+            {"origin_id": "V-100", "name": "Delta Paving"},  # unknown origin_id: created
+            {"id": demo.VENDORS[0][0], "origin_id": "V-101"},  # id + origin_id: linked
+            {"id": 1, "name": "Nobody"},  # unknown id: an error
+        ],
+    }
+    answer = procore.patch("/rest/v1.0/vendors/sync", body)
+    assert answer.status_code == 200
+    entities, errors = answer.json()["entities"], answer.json()["errors"]
+    assert [e["origin_id"] for e in entities] == ["V-100", "V-101"] and errors[0]["id"] == 1
+    again = procore.patch("/rest/v1.0/vendors/sync", {**body, "updates": [{"origin_id": "V-100", "name": "Delta"}]})
+    assert again.json()["entities"][0]["id"] == entities[0]["id"]  # matched on origin_id, not created twice
+    clash = procore.patch(
+        "/rest/v1.0/vendors/sync", {**body, "updates": [{"id": entities[0]["id"], "origin_id": "V-101"}]}
+    )
+    assert clash.status_code == 200 and clash.json()["errors"][0]["errors"] == {"origin_id": ["has already been taken"]}
+
+
+def test_a_record_synced_by_the_erp_is_locked_outside_the_sync_path(procore, procore_ctl):
+    vendor_id = demo.VENDORS[1][0]
+    procore.patch(
+        "/rest/v1.0/vendors/sync", {"company_id": demo.COMPANY_ID, "updates": [{"id": vendor_id, "origin_id": "V-7"}]}
+    )
+    body = {"company_id": demo.COMPANY_ID, "vendor": {"name": "Apex Concrete"}}
+    assert procore.patch(f"/rest/v1.0/vendors/{vendor_id}", body).status_code == 422
+    sync = {"company_id": demo.COMPANY_ID, "updates": [{"id": vendor_id, "name": "Apex Concrete"}]}
+    assert procore.patch("/rest/v1.0/vendors/sync", sync).json()["entities"][0]["name"] == "Apex Concrete"
+    procore_ctl.config(erp_lock="off")
+    assert procore.patch(f"/rest/v1.0/vendors/{vendor_id}", body).status_code == 200
+
+
+def test_cost_codes_and_types_sync_with_origin_ids(procore):
+    made = procore.patch(
+        "/rest/v1.0/cost_codes/sync",
+        {"updates": [{"origin_id": "CC-31", "code": "310", "name": "Earthwork"}]},
+        project_id=RIVERSIDE,
+    ).json()["entities"][0]
+    assert (made["full_code"], made["origin_id"]) == ("310", "CC-31")
+    listed = procore.get("/rest/v1.0/cost_codes", project_id=RIVERSIDE, **{"filters[origin_id]": "CC-31"}).json()
+    assert [c["id"] for c in listed] == [made["id"]]
+    kinds = {"company_id": demo.COMPANY_ID, "updates": [{"origin_id": "CT-1", "name": "Permits", "base_type": "other"}]}
+    kind = procore.patch("/rest/v1.0/line_item_types/sync", kinds).json()["entities"][0]
+    assert kind["base_type"] == "other" and kind["origin_id"] == "CT-1"
+
+
+def test_approved_change_orders_amend_the_commitment(procore):
+    project = demo.PROJECTS[3][0]
+    path = f"/rest/v1.0/projects/{project}/commitment_change_orders"
+    orders = procore.get(path).json()
+    contract_id = orders[0]["contract_id"]
+    before = procore.get(f"/rest/v1.0/work_order_contracts/{contract_id}", project_id=project).json()
+    assert before["approved_change_orders"] == "4500.00"
+    assert before["revised_contract"] == "136500.00" and before["grand_total"] == "132000.00"
+    made = procore.http.post(
+        procore.api + path,
+        json={
+            "change_order": {"contract_id": contract_id, "title": "Extra", "status": "pending", "grand_total": "500"}
+        },
+        headers={"Authorization": f"Bearer {procore.token}", "Procore-Company-Id": COMPANY},
+    ).json()
+    procore.patch(f"{path}/{made['id']}", {"change_order": {"status": "approved"}})
+    shown = procore.get(f"/rest/v1.0/commitments/{contract_id}", project_id=project).json()
+    assert shown["type"] == "WorkOrderContract" and shown["revised_contract"] == "137000.00"
+    kinds = {c["id"]: c for c in procore.get("/rest/v1.0/commitments", project_id=project).json()}
+    assert len(kinds) == 2 and all("vendor" in c for c in kinds.values())
+
+
+class Receiver:
+    """A local HTTP endpoint that records webhook deliveries and answers the statuses it is told to."""
+
+    def __init__(self):
+        import http.server
+        import json
+
+        received, statuses = [], []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the stdlib's name
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                received.append((dict(self.headers), body))
+                self.send_response(statuses.pop(0) if statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.received, self.statuses = received, statuses
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/procore"
+
+    def wait(self, count: int, timeout: float = 5.0) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received
+
+
+@pytest.fixture
+def receiver():
+    endpoint = Receiver()
+    yield endpoint
+    endpoint.server.shutdown()
+
+
+def _hook_on_direct_costs(procore, receiver):
+    headers = {"Authorization": f"Bearer {procore.token}", "Procore-Company-Id": COMPANY}
+    hook = procore.http.post(
+        procore.api + "/rest/v1.0/webhooks/hooks",
+        headers=headers,
+        json={
+            "company_id": demo.COMPANY_ID,
+            "hook": {
+                "api_version": "v2",
+                "namespace": "ml-connector",
+                "destination_url": receiver.url,
+                "destination_headers": {"Authorization": "Bearer hook-secret"},
+            },
+        },
+    ).json()
+    trigger = {
+        "company_id": demo.COMPANY_ID,
+        "api_version": "v2",
+        "trigger": {"resource_name": "Direct Costs", "event_type": "update"},
+    }
+    made = procore.http.post(
+        procore.api + f"/rest/v1.0/webhooks/hooks/{hook['id']}/triggers", headers=headers, json=trigger
+    )
+    assert made.status_code == 201 and made.json()["event_type"] == "UPDATE"
+    return hook
+
+
+def test_webhook_delivers_matching_events_with_the_hook_headers(procore, procore_ctl, receiver):
+    hook = _hook_on_direct_costs(procore, receiver)
+    procore_ctl.upsert("direct_costs", {"id": 5_700_000_702, "status": "approved"})  # a user edits it
+    procore_ctl.upsert("requisitions", {"id": 5_600_000_602, "status": "approved"})  # no trigger for this
+    ((headers, payload),) = receiver.wait(1)
+    assert headers["Authorization"] == "Bearer hook-secret"
+    assert (payload["resource_name"], payload["event_type"], payload["resource_id"]) == (
+        "Direct Costs",
+        "update",
+        5_700_000_702,
+    )
+    assert (
+        payload["project_id"] == RIVERSIDE and payload["company_id"] == demo.COMPANY_ID and len(payload["ulid"]) == 26
+    )
+    procore_ctl.action("deliver")
+    log = procore.get(f"/rest/v1.0/webhooks/hooks/{hook['id']}/deliveries", company_id=COMPANY).json()
+    assert [d["outcome"] for d in log] == ["ok"] and log[0]["response_status"] == 200
+
+
+def test_webhook_retries_after_a_failure_and_can_duplicate_or_drop(procore, procore_ctl, receiver):
+    _hook_on_direct_costs(procore, receiver)
+    receiver.statuses.append(500)
+    procore_ctl.upsert("direct_costs", {"id": 5_700_000_701, "terms": "Net 30"})
+    receiver.wait(1)
+    procore_ctl.advance(2)  # past the first 1 s backoff on the simulator clock
+    first, second = receiver.wait(2)
+    assert first[1]["id"] == second[1]["id"]  # the same event, retried
+    procore_ctl.config(webhook_duplicates=True)
+    procore.patch(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/5700000702", {"item": {"terms": "Net 45"}})
+    *_, dup_a, dup_b = receiver.wait(4)
+    assert dup_a[1]["id"] == dup_b[1]["id"] and dup_a[1]["resource_id"] == 5_700_000_702
+    procore_ctl.config(webhook_duplicates=False, webhook_drop=True)
+    procore_ctl.upsert("direct_costs", {"id": 5_700_000_701, "terms": "Net 60"})
+    procore_ctl.action("deliver")
+    assert len(receiver.received) == 4 and procore_ctl.action("deliveries")["dropped"] == 1
