@@ -47,9 +47,13 @@ def _redact_json(value):
     return value
 
 
+#: XML elements that carry a credential (e.g. Intacct's sender and user passwords, session ids)
+_SECRET_ELEMENT = re.compile(r"(<(\w*(?:password|secret|sessionid|token)\w*)\b[^>]*>)[^<]*(</\2\s*>)", re.IGNORECASE)
+
+
 def redact_body(body: bytes, content_type: str) -> str:
-    """The body as text, truncated to MAX_BODY, with secret-named JSON or form fields redacted."""
-    text = body[:MAX_BODY].decode("utf-8", "replace")
+    """The body as text, truncated to MAX_BODY, with secret-named JSON, form or XML fields redacted."""
+    text = _SECRET_ELEMENT.sub(r"\1" + REDACTED + r"\3", body[:MAX_BODY].decode("utf-8", "replace"))
     if not text.strip() or len(body) > MAX_BODY:
         return text
     if "json" in content_type or text.lstrip()[:1] in ("{", "["):

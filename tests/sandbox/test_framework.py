@@ -137,3 +137,16 @@ def test_journal_cleared_by_delete_and_reset_and_bounded(procore_ctl, sandbox_se
     for n in range(5):
         small.record(method="get", path=f"/{n}", host="api", query={}, headers={}, body=b"", at="now")
     assert [e["path"] for e in small.entries()] == ["/2", "/3", "/4"]
+
+
+def test_the_journal_redacts_credentials_in_xml_bodies_too():
+    from sandbox.core.journal import REDACTED, redact_body
+
+    body = (
+        b"<request><control><senderid>acme</senderid><password>sender-pw</password></control>"
+        b"<operation><authentication><login><userid>ap</userid><password>user-pw</password></login>"
+        b"</authentication></operation><sessionid>sess-1</sessionid></request>"
+    )
+    text = redact_body(body, "application/xml")
+    assert "sender-pw" not in text and "user-pw" not in text and "sess-1" not in text
+    assert text.count(REDACTED) == 3 and "<senderid>acme</senderid>" in text and "<userid>ap</userid>" in text
