@@ -13,6 +13,10 @@ from .core.app import SandboxApp
 SIMULATORS: dict[str, str] = {
     "procore": "sandbox.procore.simulator.ProcoreSimulator",
     "acumatica": "sandbox.acumatica.simulator.AcumaticaSimulator",
+    "exact": "sandbox.exact.simulator.ExactSimulator",
+    "intacct": "sandbox.intacct.simulator.IntacctSimulator",
+    "procurify": "sandbox.procurify.simulator.ProcurifySimulator",
+    "quickbooks": "sandbox.quickbooks.simulator.QuickBooksSimulator",
 }
 
 
