@@ -70,6 +70,9 @@ def procore_sim(sandbox):
 
     control = SandboxControl(sandbox.base_url, "procore")
     control.reset()
+    # Procore's documented windows (600 an hour, 25 per 10 s) would make every multi-page scenario wait for
+    # minutes; tests that exercise the limits set them back explicitly.
+    control.config(rate_limit_hourly=1_000_000, rate_limit_spike=1_000_000)
     return control
 
 

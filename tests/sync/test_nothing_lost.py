@@ -44,7 +44,7 @@ def test_a_run_stopped_after_the_first_page_loses_no_older_project(tenant_a, san
     data, expected = volume.projects_of_different_ages(now, recent=60, older=27)
     integration = wired(tenant_a, sandbox, procore_sim, acumatica_sim, data)
     # Project 0's six pages go through; the first page of project 1 is refused.
-    procore_sim.fault("rate_limit", method="GET", path="/requisitions", skip=6)
+    procore_sim.fault("rate_limit", method="GET", path="/requisitions$", skip=6, reset_in=1)
 
     first = run(integration)
     assert first.status == RunStatus.RESCHEDULED
@@ -68,7 +68,7 @@ def test_a_page_failing_midway_keeps_the_cursor_and_the_next_run_reads_the_rest(
     data, expected = volume.projects_of_different_ages(now, recent=25, older=30)
     integration = wired(tenant_a, sandbox, procore_sim, acumatica_sim, data)
     # Page 3 of the first project's list answers 500 on every try: the HTTP layer gives up on it.
-    procore_sim.fault("status", method="GET", path="/requisitions", skip=2, times=3, status=500)
+    procore_sim.fault("status", method="GET", path="/requisitions$", skip=2, times=3, status=500)
 
     first = run(integration)
     assert first.status == RunStatus.PARTIAL

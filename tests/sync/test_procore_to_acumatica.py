@@ -185,7 +185,7 @@ def test_rate_limits_reschedule_the_work_and_nothing_is_lost(world, acumatica_si
     scenario.map_cost_code(integration, scenario.UNMAPPED, "S", "50000")
     scenario.map_cost_code(integration, scenario.UNMAPPED, "M", "51000")
     # Procore says "too many requests" while we read...
-    procore_sim.fault("rate_limit", method="GET", path="/requisitions", skip=2)
+    procore_sim.fault("rate_limit", method="GET", path="/requisitions$", skip=2, reset_in=1)
     first = run(integration)
     assert first.status == "rescheduled"
     resume = Schedule.objects.get(func="syncs.tasks.run_flow_task")
