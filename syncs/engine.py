@@ -228,8 +228,8 @@ def post_record(record_id: int, run: SyncRun | None = None) -> str:
 
 def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
     flow = FLOWS[record.flow]
-    if not record.canonical:
-        _reread(record, integration, flow, run)
+    if not record.canonical and not _reread(record, integration, flow, run):
+        return
     if flow.kind == MIRROR:
         from .mirror import post_mirror
 
@@ -281,13 +281,26 @@ def _mirror_missing(integration: Integration, missing, run) -> bool:
     return created
 
 
-def _reread(record: SyncRecord, integration: Integration, flow, run) -> None:
-    """The last read of this record failed (e.g. a 404 on its commitment): read it again before posting."""
-    item = adapter_for(sides(integration, flow)[0]).get(flow.source_entity, record.source_id)
+def _reread(record: SyncRecord, integration: Integration, flow, run) -> bool:
+    """The last read of this record failed (e.g. a 404 on its commitment): read it again before posting.
+
+    Returns False when the source no longer has it (the row is then flagged as deleted at the source).
+    """
+    try:
+        item = adapter_for(sides(integration, flow)[0]).get(flow.source_entity, record.source_id)
+    except errors.NotFound:
+        ledger.mark_source_deleted(integration, flow, record.source_id, run)
+        record.state = RecordState.SOURCE_DELETED
+        return False
     if item.error:
         raise errors.Transient(item.error)
+    if item.deleted or item.record is None:
+        ledger.mark_source_deleted(integration, flow, record.source_id, run)
+        record.state = RecordState.SOURCE_DELETED
+        return False
     record.canonical = canonical.to_dict(item.record)
     SyncRecord.objects.filter(pk=record.pk).update(canonical=record.canonical)
+    return True
 
 
 def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, int]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.conf import settings
@@ -49,6 +51,9 @@ def destination_key(integration_id: int, flow: str, source_id: str) -> str:
 
 def record_item(integration, flow, item, run=None) -> SyncRecord | None:
     """Store what was read. Returns the ledger row when it has work to do, else None."""
+    if item.deleted:
+        mark_source_deleted(integration, flow, item.native_id, run)
+        return None
     if not item.eligible:
         return None  # not approved (yet): nothing to move, and no ledger noise for drafts
     try:
@@ -66,10 +71,23 @@ def record_item(integration, flow, item, run=None) -> SyncRecord | None:
         return record if record.state in OPEN_STATES else None
 
 
+def content_version(item) -> str:
+    """The source's version stamp plus a digest of what was read.
+
+    Stamps are often whole seconds: two edits within one second carry the same stamp, and the second would be
+    taken for the first. The digest of the canonical record tells them apart.
+    """
+    if item.record is None:
+        return item.version
+    digest = hashlib.sha256(json.dumps(canonical.to_dict(item.record), sort_keys=True).encode()).hexdigest()[:16]
+    return f"{item.version}#{digest}"[:200]
+
+
 def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | None:
-    if not created and record.source_version == item.version:
+    version = content_version(item)
+    if not created and record.source_version == version:
         return record if record.state in OPEN_STATES else None
-    record.source_version = item.version
+    record.source_version = version
     record.label = (item.label or record.label)[:300]
     if item.error and record.state == RecordState.POSTING:
         record.last_error = item.error  # the attempt under way settles the state; this version is read again
@@ -91,6 +109,25 @@ def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | No
     message = item.error or f"Read {'new' if created else 'changed'} source record, version {item.version}."
     audit(record.integration, kind, message, record=record, run=run)
     return None if item.error else record
+
+
+def mark_source_deleted(integration, flow, source_id: str, run=None) -> SyncRecord | None:
+    """The source deleted or voided a record: flag its ledger row for a person; nothing is deleted anywhere."""
+    record = SyncRecord.objects.filter(integration=integration, flow=flow.key, source_id=source_id).first()
+    if record is None or record.state == RecordState.SOURCE_DELETED:
+        return record
+    was = record.get_state_display().lower()
+    SyncRecord.objects.filter(pk=record.pk).update(state=RecordState.SOURCE_DELETED, next_attempt_at=None)
+    where = f" Destination record {record.destination_id} is left in place." if record.destination_id else ""
+    audit(
+        integration,
+        AuditKind.SOURCE_DELETED,
+        f"Deleted or voided at the source (the record was {was}).{where} Nothing is changed in the destination "
+        "without a person: void or delete it there if it should go.",
+        record=record,
+        run=run,
+    )
+    return record
 
 
 def claim(record_id: int) -> SyncRecord | None:

@@ -135,6 +135,7 @@ class AuditKind(models.TextChoices):
     DEAD = "dead", "Gave up"
     REPLAYED = "replayed", "Replayed"
     CONFLICT = "conflict", "Conflict"
+    SOURCE_DELETED = "source_deleted", "Deleted at source"
     SKIPPED = "skipped", "Skipped"
     WEBHOOK = "webhook", "Webhook"
     MAPPING = "mapping", "Mapping changed"

@@ -21,6 +21,7 @@ from django_q.tasks import async_task
 
 from connections import errors
 from connections.models import Connection
+from connections.systems.base import SourceItem
 
 from . import ledger
 from .engine import adapter_for, post_record, sides
@@ -108,6 +109,14 @@ def process_event(event_pk: str) -> str:
     return event.status
 
 
+def _read_hint(adapter, hint) -> SourceItem:
+    """The record a hint points at, re-read from the source; a record the source no longer has is deleted."""
+    try:
+        return adapter.get(hint.entity, hint.native_id, hint.scope)
+    except errors.NotFound:
+        return SourceItem(hint.native_id, "", None, None, deleted=True)
+
+
 def _apply_hints(integration, connection, adapter, hints, event) -> None:
     for hint in hints:
         for flow_key in integration.flows:
@@ -116,7 +125,7 @@ def _apply_hints(integration, connection, adapter, hints, event) -> None:
                 continue
             if flow.kind not in (POST, MIRROR):
                 continue  # status and reconcile flows read in bulk on their schedule
-            item = adapter.get(hint.entity, hint.native_id, hint.scope)
+            item = _read_hint(adapter, hint)
             record = ledger.record_item(integration, flow, item)
             outcome = "posting it" if record is not None else "the last read already had this version; nothing to do"
             ledger.audit(

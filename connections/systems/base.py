@@ -25,6 +25,7 @@ class SourceItem:
     eligible: bool = True  # False: read but not to be written (e.g. not approved yet)
     raw: dict = field(default_factory=dict)
     error: str = ""  # the source record could not be turned into a canonical record, and why
+    deleted: bool = False  # the source deleted or voided it: its ledger row is flagged, nothing is written
 
 
 @dataclass
