@@ -21,30 +21,46 @@ CENT = Decimal("0.01")
 
 
 def reconcile(integration, flow, run) -> dict:
-    """Compare every scope; returns counts by state over all scopes."""
+    """Compare every scope of the reading side with the writing side's documents; returns counts by state.
+
+    The writing side is read once, whole: its documents are paired by link or number whatever project they were
+    filed under there, and the ones no source document claims are reported together at the end.
+    """
     from .engine import adapter_for, sides
 
     reader_connection, writer_connection = sides(integration, flow)
     reader, writer = adapter_for(reader_connection), adapter_for(writer_connection)
-    totals = Counter()
-    for scope in reader.reconcile_scopes(flow.source_entity):
-        ours = list(reader.documents(flow.source_entity, scope))
-        theirs = list(writer.documents(flow.destination_entity, scope))
-        report = _store(integration, flow, run, scope, compare(integration, flow, ours, theirs))
-        totals.update(report.counts)
-    ledger.audit(integration, AuditKind.READ, f"Reconciled {flow.label}: {dict(totals)}.", run=run)
-    return dict(totals)
-
-
-def compare(integration, flow, ours: list, theirs: list) -> list[ReconcileLine]:
+    theirs = list(writer.documents(flow.destination_entity, {}))
     links = dict(
         SyncRecord.objects.filter(integration=integration, flow=flow.fixes_with).values_list(
             "source_id", "destination_id"
         )
     )
+    paired: set[str] = set()
+    totals = Counter()
+    for scope in reader.reconcile_scopes(flow.source_entity):
+        ours = list(reader.documents(flow.source_entity, scope))
+        lines = compare(ours, theirs, links, paired)
+        totals.update(_store(integration, flow, run, scope, lines).counts)
+    unclaimed = [
+        _line(ReconcileState.MISSING_IN_SOURCE, None, doc, f"no {reader_connection.spec.label} document")
+        for doc in theirs
+        if doc.native_id not in paired
+    ]
+    if unclaimed:
+        scope = {"label": f"Only in {writer_connection.spec.label}"}
+        totals.update(_store(integration, flow, run, scope, unclaimed).counts)
+    ledger.audit(integration, AuditKind.READ, f"Reconciled {flow.label}: {dict(totals)}.", run=run)
+    return dict(totals)
+
+
+def compare(ours: list, theirs: list, links: dict, paired: set) -> list[ReconcileLine]:
+    """Pair each source document with a destination document (by ledger link, else by number)."""
     by_id = {doc.native_id: doc for doc in theirs}
-    by_number = {doc.number: doc for doc in theirs}
-    lines, paired = [], set()
+    by_number = {}
+    for doc in theirs:
+        by_number.setdefault(doc.number, doc)
+    lines = []
     for doc in ours:
         other = by_id.get(links.get(doc.native_id, "")) or by_number.get(doc.number)
         if other is not None and other.native_id not in paired:
@@ -52,9 +68,6 @@ def compare(integration, flow, ours: list, theirs: list) -> list[ReconcileLine]:
             lines.append(_pair(doc, other))
         else:
             lines.append(_line(ReconcileState.MISSING_IN_DESTINATION, doc, None, "not found in the destination"))
-    for other in theirs:
-        if other.native_id not in paired:
-            lines.append(_line(ReconcileState.MISSING_IN_SOURCE, None, other, "not found in the source"))
     return lines
 
 
