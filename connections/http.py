@@ -3,8 +3,9 @@
 It sets connect and read timeouts on every call; retries only where safe (reads, and writes the caller marks
 idempotent), with capped exponential back-off and full jitter; honours Retry-After (seconds or HTTP date) and
 Procore's X-Rate-Limit-Reset; never sleeps long inside a worker (a 429 or a long wait raises a typed error carrying
-`retry_at`, and the task is rescheduled); counts calls per connection; logs method, path, status and duration with
-secrets redacted; and maps failures to the typed errors of connections/errors.py.
+`retry_at`, and the task is rescheduled); paces calls by the rate-limit budget each server announces in its
+`X-Rate-Limit-*` headers, so the budget runs dry here instead of in a 429; counts calls per connection; logs method,
+path, status and duration with secrets redacted; and maps failures to the typed errors of connections/errors.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -31,6 +33,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ATTEMPTS = 3
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
+#: Calls left unspent in a rate-limit window, for other workers sharing the connection's budget.
+RATE_LIMIT_RESERVE = 1
 
 
 def backoff_delay(attempt: int) -> float:
@@ -58,6 +62,64 @@ def retry_at_from_headers(headers, now: dt.datetime | None = None) -> dt.datetim
     return None
 
 
+class RateBudget:
+    """What is left of one connection's rate-limit window at one host, as the server last announced it.
+
+    Fed by `X-Rate-Limit-Limit/Remaining/Reset` (Reset in Unix seconds) on every answer, errors included. Before a
+    call, an exhausted window either waits out a short remainder or raises `RateLimited` carrying the reset time;
+    it never sleeps long. Budgets live per process: every answer corrects them, so workers converge quickly.
+    """
+
+    _all: dict[tuple, RateBudget] = {}
+    _lock = threading.Lock()
+
+    def __init__(self):
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.reset_at: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, connection, base_url: str) -> RateBudget:
+        """The shared budget of this connection at this base URL (one API host; the login host has its own)."""
+        identity = getattr(connection, "uuid", None) or getattr(connection, "pk", None) or id(connection)
+        key = (str(identity), base_url.rstrip("/"))
+        with cls._lock:
+            return cls._all.setdefault(key, cls())
+
+    def observe(self, headers) -> None:
+        """Take the window the server announced; answers without the headers leave the budget as it was."""
+        remaining, reset = headers.get("X-Rate-Limit-Remaining"), headers.get("X-Rate-Limit-Reset")
+        if remaining is None or not str(remaining).strip().lstrip("-").isdigit():
+            return
+        limit = headers.get("X-Rate-Limit-Limit")
+        self.limit = int(limit) if limit and str(limit).strip().isdigit() else self.limit
+        self.remaining = int(remaining)
+        reset = str(reset or "").strip()
+        self.reset_at = dt.datetime.fromtimestamp(int(reset), tz=dt.UTC) if reset.isdigit() else None
+
+    def exhausted(self, now: dt.datetime) -> bool:
+        """Whether the window is spent (down to the reserve) and has not reset yet."""
+        if self.remaining is None or self.remaining > RATE_LIMIT_RESERVE:
+            return False
+        return self.reset_at is not None and self.reset_at > now
+
+    def spend(self, method: str, url: str) -> None:
+        """Account for one call about to be sent: wait briefly for a reset, or raise RateLimited."""
+        now = timezone.now()
+        if self.exhausted(now):
+            wait = (self.reset_at - now).total_seconds()
+            if wait > settings.HTTP_MAX_INLINE_WAIT_SECONDS:
+                raise errors.RateLimited(
+                    f"{method} {urlsplit(url).path}: not sent, the rate-limit window is spent "
+                    f"({self.remaining} of {self.limit} left) until {self.reset_at:%H:%M:%S} UTC",
+                    retry_at=self.reset_at,
+                )
+            time.sleep(max(wait, 0))
+            self.remaining = None  # a new window: the next answer says how much of it is left
+        elif self.remaining is not None:
+            self.remaining -= 1
+
+
 class Auth:
     """How a client authenticates: headers to add, and what to do after a 401."""
 
@@ -78,6 +140,7 @@ class HttpClient:
         self.auth = auth or Auth()
         self.session = session or requests.Session()
         self.timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+        self.budget = RateBudget.of(connection, self.base_url)
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
@@ -138,6 +201,7 @@ class HttpClient:
         time.sleep(max(delay, 0))
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        self.budget.spend(method, url)
         started = time.monotonic()
         path = urlsplit(url).path
         try:
@@ -155,6 +219,7 @@ class HttpClient:
             self._record(method, path, None, started)
             raise errors.OutcomeUnknown(f"{method} {path}: no complete answer ({type(exc).__name__})") from exc
         self._record(method, path, response.status_code, started)
+        self.budget.observe(response.headers)
         return response
 
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:

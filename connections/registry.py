@@ -96,6 +96,13 @@ SYSTEMS: dict[str, SystemSpec] = {
             config_fields=(
                 ConfigField("company_id", "Company ID", "Numeric Procore company id.", kind="int"),
                 ConfigField(
+                    "standard_cost_code_list_id",
+                    "Standard cost code list ID",
+                    "The company cost code list kept in step with the ERP. Blank: the ERP list, else the first.",
+                    required=False,
+                    kind="int",
+                ),
+                ConfigField(
                     "login_url",
                     "Login URL override",
                     "Leave blank for the standard login host of the environment.",
@@ -140,13 +147,32 @@ SYSTEMS: dict[str, SystemSpec] = {
                 ConfigField("endpoint_version", "Endpoint version", "Default endpoint version, e.g. 23.200.001."),
                 ConfigField("tenant_name", "Tenant name", "The Acumatica tenant (company) to sign in to."),
                 ConfigField("branch", "Branch", "Branch to post into, when the tenant has several.", required=False),
+                ConfigField(
+                    "commitment_item",
+                    "Non-stock item for commitment lines",
+                    "InventoryID written on purchase order and subcontract lines, when the tenant requires one.",
+                    required=False,
+                ),
+                ConfigField(
+                    "push_header_name",
+                    "Push notification header name",
+                    "The header name set on the push notification's destination in Acumatica.",
+                    required=False,
+                    default="X-Push-Secret",
+                ),
+                ConfigField(
+                    "push_queries",
+                    "Push notification inquiries",
+                    "Inquiry=entity[:Column], comma-separated, e.g. MLC-Bills=payment_status, MLC-Vendors=vendor.",
+                    required=False,
+                ),
             ),
             secret_fields=(
                 ConfigField("client_id", "Client ID", "Connected application id (the GUID, without @tenant)."),
                 ConfigField("client_secret", "Client secret"),
                 ConfigField("username", "User name"),
                 ConfigField("password", "Password"),
-                ConfigField("webhook_secret", "Push notification header value", required=False),
+                ConfigField("push_header_value", "Push notification header value", required=False),
             ),
             webhook="header_secret",
         ),

@@ -1,5 +1,8 @@
 """The adapter contract, run by every system against its own simulator. Each system supplies only its data."""
 
+import dataclasses
+from decimal import Decimal
+
 import pytest
 
 from connections import errors
@@ -94,3 +97,62 @@ def test_webhooks_verify_in_constant_time_and_parse_or_reject(connection, system
     for malformed in (b"not json", b"[]", b'{"id": 5}'):
         with pytest.raises(ValueError):
             adapter.parse_webhook(headers, malformed)
+
+
+# --- reference data both ways: vendors and cost codes ------------------------------------------------------------
+@pytest.mark.parametrize("entity", ["vendor", "cost_code"])
+def test_reference_data_is_created_once_found_again_and_kept_in_step(connection, sim, system, entity):
+    adapter = fresh_adapter(connection)
+    record = system.other_vendor if entity == "vendor" else system.other_cost_code
+    assert adapter.can(entity, "create") and adapter.can(entity, "update") and adapter.can(entity, "read")
+    assert adapter.find(entity, record, "key-1") is None
+    sim.clear_journal()
+    sim.clear_calls()
+    created = adapter.write(entity, record, "key-1", None)
+    assert created.created and created.destination_id
+    assert system.creates_made(sim, entity) == 1
+
+    again = fresh_adapter(connection)  # e.g. the next attempt after a lost answer: it looks the record up first
+    assert again.find(entity, record, "key-1") == created.destination_id
+    item = again.get(entity, created.destination_id)
+    assert item.native_id == created.destination_id and item.record.name == record.name
+
+    renamed = dataclasses.replace(record, name=f"{record.name} West")
+    if entity == "vendor":
+        renamed.active = False
+    updated = again.write(entity, renamed, "key-1", created.destination_id)
+    assert not updated.created and updated.destination_id == created.destination_id
+    now = fresh_adapter(connection).get(entity, created.destination_id).record
+    assert now.name == renamed.name and now.active is renamed.active
+    listed = {i.native_id: i.record for i in fresh_adapter(connection).changed(entity, None, "")}
+    assert listed[created.destination_id].name == renamed.name
+    assert system.creates_made(sim, entity) == 1  # created once, however often it was looked up
+
+
+def test_a_vendor_changed_since_the_cursor_is_read_again_with_its_state(connection, sim, system):
+    adapter = fresh_adapter(connection)
+    created = adapter.write("vendor", system.other_vendor, "key-2", None).destination_id
+    first = {i.native_id: i for i in adapter.changed("vendor", None, "")}
+    assert first[created].record.active and first[created].modified_at is not None
+    since = first[created].modified_at
+    sim.advance(60)
+    off = dataclasses.replace(system.other_vendor, active=False)
+    fresh_adapter(connection).write("vendor", off, "key-2", created)
+    later = {i.native_id: i for i in fresh_adapter(connection).changed("vendor", since, "")}
+    assert later[created].record.active is False and later[created].version != first[created].version
+
+
+# --- commitments ----------------------------------------------------------------------------------------------
+def test_commitments_of_a_project_are_read_as_documents(connection, system):
+    adapter = fresh_adapter(connection)
+    assert adapter.can("commitment", "read")
+    scopes = adapter.reconcile_scopes("commitment")
+    scope = next((s for s in scopes if s.get("project_code") == "2024-001"), {"project_code": "2024-001"})
+    docs = {doc.number: doc for doc in adapter.documents("commitment", scope)}
+    assert {"SC-001", "SC-002", "PO-001"} <= set(docs)
+    assert docs["SC-001"].kind == "subcontract" and docs["PO-001"].kind == "purchase_order"
+    assert docs["PO-001"].total == Decimal("48500.00")
+    assert docs["SC-001"].total == Decimal("420000.00")
+    for doc in docs.values():
+        assert doc.vendor.native_id and doc.lines and all(line.cost_code for line in doc.lines)
+    assert not any(doc.number.startswith("SC-1") for doc in docs.values())  # other projects stay out

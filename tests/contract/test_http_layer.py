@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from connections import errors
-from connections.http import HttpClient, backoff_delay, retry_at_from_headers
+from connections.http import HttpClient, RateBudget, backoff_delay, retry_at_from_headers
 from connections.models import ApiUsage, Connection
 from syncs.engine import adapter_for
 
@@ -110,3 +110,61 @@ def test_acumatica_wrong_endpoint_version_is_a_clear_error(sandbox, acumatica_si
         list(adapter.reference("vendor"))
     assert "23.200.001" in str(caught.value)
     assert adapter.check().ok is False
+
+
+# --- rate limits as budgets -------------------------------------------------------------------------------------
+def window(remaining: int, reset_in: float, limit: int = 25) -> dict:
+    reset = int(timezone.now().timestamp() + reset_in)
+    return {
+        "X-Rate-Limit-Limit": str(limit),
+        "X-Rate-Limit-Remaining": str(remaining),
+        "X-Rate-Limit-Reset": str(reset),
+    }
+
+
+def test_a_spent_window_raises_with_its_reset_time_and_a_short_one_is_waited_out(monkeypatch):
+    slept = []
+    monkeypatch.setattr("connections.http.time.sleep", slept.append)
+    budget = RateBudget()
+    budget.observe({})  # an answer without the headers tells nothing
+    budget.spend("GET", "https://api.example/x")
+    assert budget.remaining is None and slept == []
+
+    budget.observe(window(remaining=5, reset_in=600))
+    budget.spend("GET", "https://api.example/x")
+    assert budget.remaining == 4  # counted down between answers
+
+    budget.observe(window(remaining=1, reset_in=600))
+    with pytest.raises(errors.RateLimited) as caught:
+        budget.spend("GET", "https://api.example/x")
+    assert caught.value.retry_at == budget.reset_at and budget.reset_at > timezone.now() + dt.timedelta(minutes=9)
+    assert slept == []  # never a long sleep
+
+    budget.observe(window(remaining=0, reset_in=2))
+    budget.spend("GET", "https://api.example/x")
+    assert len(slept) == 1 and 0 < slept[0] <= 2  # a window about to reset is waited out, then the call goes
+
+    budget.observe(window(remaining=0, reset_in=-5))
+    budget.spend("GET", "https://api.example/x")  # a window already reset does not hold calls back
+    assert len(slept) == 1
+
+
+def test_budgets_are_per_connection_and_base_url(procore):
+    first = RateBudget.of(procore, "https://api.example/rest")
+    assert RateBudget.of(procore, "https://api.example/rest/") is first
+    assert RateBudget.of(procore, "https://login.example") is not first
+    other = Connection.objects.create(tenant=procore.tenant, system="procore", name="Other", settings=procore.settings)
+    assert RateBudget.of(other, "https://api.example/rest") is not first
+
+
+def test_calls_stop_before_the_server_would_answer_429(procore, procore_sim):
+    procore_sim.config(rate_limit_hourly=4)
+    client = adapter_for(Connection.objects.get(pk=procore.pk)).client
+    procore_sim.clear_journal()
+    with pytest.raises(errors.RateLimited) as caught:
+        for _ in range(6):
+            list(client.projects())
+    sent = [entry for entry in procore_sim.journal() if entry["path"] == "/rest/v1.0/projects"]
+    assert 1 <= len(sent) < 4 and all(entry["status"] == 200 for entry in sent)  # the budget ran dry here, not there
+    assert caught.value.retry_at > timezone.now() + dt.timedelta(minutes=30)  # the hourly window's reset
+    assert ApiUsage.objects.get(connection=procore).rate_limited == 0

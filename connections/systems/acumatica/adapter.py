@@ -5,18 +5,35 @@ vendor and VendorRef (the vendor's invoice number). There is no external-referen
 written into the document's `note`: a look-up takes only the document that carries our key, and a same-numbered
 document without it is a conflict for a person, never taken over. An existing document is updated in place: its
 lines are updated by id, surplus lines deleted and missing ones inserted, so a retried update never doubles a line.
+Vendors and cost codes (vendors.py), purchase orders and subcontracts (purchase_orders.py), payment status
+(payments.py) and push notifications (push.py) live in their own modules; this class dispatches to them.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
 from connections import errors
-from connections.systems.base import CREATE, UPDATE, Adapter, ConnectionCheck, ReferenceItem, WriteResult
+from connections.systems.base import (
+    CREATE,
+    READ,
+    UPDATE,
+    Adapter,
+    ConnectionCheck,
+    ReferenceItem,
+    SourceItem,
+    WebhookHint,
+    WriteResult,
+)
 
+from . import push
 from .client import AcumaticaClient
+from .fields import CENT, field_errors, key_marker, merge_lines, value, wrap
+from .payments import AcumaticaPayments
+from .purchase_orders import AcumaticaCommitments
+from .vendors import AcumaticaCostCodes, AcumaticaVendors
 
 #: reference kind -> (entity, id field, name field, has an active flag / status field)
 REFERENCE_ENTITIES = {
@@ -38,23 +55,26 @@ LINE_DIMENSIONS = {
 }
 
 
-def value(field: dict | None):
-    """Unwrap Acumatica's `{"value": ...}` (empty fields come back as `{}`)."""
-    return (field or {}).get("value")
-
-
-def wrap(data: dict) -> dict:
-    """Wrap plain values as Acumatica value objects, leaving lists and `None` alone."""
-    return {key: (val if isinstance(val, list) else {"value": val}) for key, val in data.items() if val is not None}
-
-
 class AcumaticaAdapter(Adapter):
-    capabilities = {"bill": frozenset({CREATE, UPDATE})}
+    capabilities = {
+        "bill": frozenset({CREATE, UPDATE}),
+        "vendor": frozenset({READ, CREATE, UPDATE}),
+        "cost_code": frozenset({READ, CREATE, UPDATE}),
+        "commitment": frozenset({READ, CREATE, UPDATE}),
+        "payment_status": frozenset({READ}),
+    }
     reference_kinds = frozenset({*REFERENCE_ENTITIES, "branch"})
 
     def __init__(self, connection):
         super().__init__(connection)
         self.client = AcumaticaClient(connection)
+        # entity -> the module that reads and writes it; bills are written here below
+        self.ops = {
+            "vendor": AcumaticaVendors(self.client),
+            "cost_code": AcumaticaCostCodes(self.client),
+            "commitment": AcumaticaCommitments(self.client, connection.settings),
+            "payment_status": AcumaticaPayments(self.client),
+        }
 
     def check(self) -> ConnectionCheck:
         versions = self.client.versions()
@@ -101,14 +121,51 @@ class AcumaticaAdapter(Adapter):
             return state
         return str(state or "active").strip().lower() not in INACTIVE_STATUSES
 
+    # --- entities served by their own modules ----------------------------------------------------------------
+    def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
+        """Records modified after `since` (LastModifiedDateTime); payment status also through the checks."""
+        self._require(entity, READ)
+        return self.ops[entity].changed(since)
+
+    def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
+        self._require(entity, READ)
+        return self.ops[entity].get(native_id)
+
+    def documents(self, entity: str, scope: dict) -> Iterator:
+        """Purchase orders and subcontracts of the project `scope["project_code"]`."""
+        self._require(entity, READ)
+        return self.ops[entity].documents(scope)
+
+    def verify_webhook(self, headers: dict, body: bytes) -> bool:
+        """Push notifications carry the header configured in Acumatica (`push_header_name`), compared in constant
+        time with the connection's secret."""
+        return push.verify(self.connection, headers)
+
+    def webhook_event_id(self, headers: dict, body: bytes) -> str:
+        return push.event_id(body)
+
+    def parse_webhook(self, headers: dict, body: bytes) -> list[WebhookHint]:
+        return push.hints(self.connection, body)
+
+    def _require(self, entity: str, operation: str) -> None:
+        if not self.can(entity, operation):
+            raise errors.Permanent(f"Acumatica adapter cannot {operation} {entity!r}")
+
+    # --- bills, and the dispatch of the other entities --------------------------------------------------------
     def find(self, entity: str, record, key: str) -> str | None:
         """The ReferenceNbr of the document carrying our key; a same-numbered one without it is a conflict."""
+        if entity != "bill":
+            self._require(entity, CREATE)
+            ops = self.ops[entity]
+            return ops.find(record, key) if entity == "commitment" else ops.find(record)
         candidates = self.client.find_bills(doc_type(record), record.vendor.destination_id, record.number)
         ours = [row for row in candidates if key_marker(key) in str(value(row.get("note")) or "")]
         if ours:
             return value(ours[0].get("ReferenceNbr"))
-        if candidates:
-            numbers = ", ".join(str(value(row.get("ReferenceNbr"))) for row in candidates)
+        # Documents another record of ours wrote (a vendor numbering per job) are not in the way; others are.
+        foreign = [row for row in candidates if key_marker("") not in str(value(row.get("note")) or "")]
+        if foreign:
+            numbers = ", ".join(str(value(row.get("ReferenceNbr"))) for row in foreign)
             raise errors.Conflict(
                 f"Acumatica already has {doc_type(record)} {numbers} for vendor {record.vendor.destination_id} with "
                 f"vendor reference {record.number}, not created by ml-connector. Check whether it is this invoice: "
@@ -118,8 +175,11 @@ class AcumaticaAdapter(Adapter):
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Insert the document, or update the existing one in place, then check the total Acumatica computed."""
-        if not self.can(entity, CREATE):
-            raise errors.Permanent(f"Acumatica adapter cannot write {entity!r}")
+        self._require(entity, UPDATE if existing_id else CREATE)
+        if entity == "commitment":
+            return self.ops[entity].write(record, key, existing_id)
+        if entity != "bill":
+            return self.ops[entity].write(record, existing_id)
         body = self.bill_body(record, key)
         inserts_lines = True
         if existing_id:
@@ -203,50 +263,6 @@ class AcumaticaAdapter(Adapter):
         return str(amount)
 
 
-CENT = Decimal("0.01")
-
-
 def doc_type(record) -> str:
     """The Acumatica document type: a net credit from a vendor is a debit adjustment."""
     return "Debit Adj." if record.kind == "credit" else "Bill"
-
-
-def key_marker(key: str) -> str:
-    """How our destination key is written in a document's note (and recognised by the look-up)."""
-    return f"ml-connector:{key}"
-
-
-def merge_lines(current: list[dict], wanted: list[dict]) -> tuple[list[dict], bool]:
-    """The Details of an update: current lines rewritten in place by id, the surplus deleted, the rest inserted.
-
-    Returns the lines and whether any is an insert (an update that inserts lines is not safe to repeat blindly:
-    a lost answer is followed by a fresh read and a new merge instead).
-    """
-    ids = [line["id"] for line in current if line.get("id")]
-    merged = [{**line, "id": line_id} for line_id, line in zip(ids, wanted, strict=False)]
-    merged += [{"id": line_id, "delete": True} for line_id in ids[len(wanted) :]]
-    inserts = wanted[len(ids) :]
-    return merged + inserts, bool(inserts)
-
-
-def field_errors(body: str) -> str:
-    """The per-field `error` texts of an Acumatica 422 body, joined, or the body's message."""
-    try:
-        data = json.loads(body)
-    except (TypeError, ValueError):
-        return ""
-    found = []
-
-    def walk(node, path=""):
-        if isinstance(node, dict):
-            if isinstance(node.get("error"), str):
-                found.append(f"{path or 'bill'}: {node['error']}")
-            for key, child in node.items():
-                if key != "error":
-                    walk(child, f"{path}.{key}" if path else key)
-        elif isinstance(node, list):
-            for index, child in enumerate(node):
-                walk(child, f"{path}[{index}]")
-
-    walk(data)
-    return "; ".join(found) or str(data.get("exceptionMessage") or data.get("message") or "")

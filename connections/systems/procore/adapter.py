@@ -3,31 +3,44 @@
 The `bill` entity on the Procore side is both kinds of supplier invoice Procore holds: requisitions
 (subcontractor pay applications, approved or approved as noted) and direct costs of type invoice that are approved.
 Their native ids carry the kind and the project, because every Procore read is scoped to a project:
-`requisition:<project id>:<id>` and `direct_cost:<project id>:<id>`.
+`requisition:<project id>:<id>` and `direct_cost:<project id>:<id>`. Payment status from the ERP is written back on
+them (payments.py). Vendors (vendors.py), standard cost codes (cost_codes.py), commitments (commitments.py) and
+webhooks (hooks.py) live in their own modules; this class dispatches to them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 
 from connections import errors
-from connections.systems.base import READ, Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
+from connections.systems.base import (
+    CREATE,
+    READ,
+    STATUS,
+    UPDATE,
+    Adapter,
+    ConnectionCheck,
+    ReferenceItem,
+    SourceItem,
+    WebhookHint,
+    WriteResult,
+)
 from syncs.canonical import Bill, BillLine, Ref
 
+from . import hooks
 from .client import ProcoreClient
-from .common import parse_time, procore_range
+from .commitments import ProcoreCommitments
+from .common import RUN_STOPPERS, parse_time, procore_range
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
+from .cost_codes import ProcoreCostCodes
+from .payments import ProcorePayments
+from .vendors import ProcoreVendors
 
 DEFAULT_CURRENCY = "USD"
 CENT = Decimal("0.01")
-#: Failures that concern the whole connection rather than one record.
-RUN_STOPPERS = (errors.RateLimited, errors.ReauthRequired, errors.AuthExpired)
-#: Webhook resource names that concern bills (names for requisitions are not fixed in the docs).
-BILL_RESOURCES = {"direct costs": "direct_cost", "requisitions": "requisition", "draw requests": "requisition"}
 
 
 def retained_this_period(item: dict) -> Decimal:
@@ -46,7 +59,12 @@ def vendor_name(header: dict) -> str:
 
 
 class ProcoreAdapter(Adapter):
-    capabilities = {"bill": frozenset({READ})}
+    capabilities = {
+        "bill": frozenset({READ, STATUS}),
+        "vendor": frozenset({READ, CREATE, UPDATE}),
+        "cost_code": frozenset({READ, CREATE, UPDATE}),
+        "commitment": frozenset({READ}),
+    }
     reference_kinds = frozenset({"vendor", "cost_code", "cost_type", "project"})
 
     def __init__(self, connection):
@@ -55,6 +73,12 @@ class ProcoreAdapter(Adapter):
         self._cost_codes: dict[str, dict[int, dict]] = {}
         self._commitments: dict[tuple, dict] = {}
         self.currency = connection.settings.get("currency") or DEFAULT_CURRENCY
+        # entity -> the module that reads (and writes) it; bills are read here below
+        self.ops = {
+            "vendor": ProcoreVendors(self.client),
+            "cost_code": ProcoreCostCodes(self.client, connection.settings.get("standard_cost_code_list_id")),
+            "commitment": ProcoreCommitments(self.client, self.currency),
+        }
 
     # --- contract ------------------------------------------------------------------------------------------
     def check(self) -> ConnectionCheck:
@@ -62,8 +86,14 @@ class ProcoreAdapter(Adapter):
         return ConnectionCheck(True, f"Signed in; {len(projects)} active projects visible.")
 
     def partitions(self, entity: str) -> list[str]:
-        """One requisition list and one direct cost list per active project: Procore lists are per project."""
+        """One requisition list and one direct cost list per active project: Procore lists are per project.
+
+        Commitments: one list per project and contract kind; vendors and cost codes: one company list."""
         self._require(entity)
+        if entity == "commitment":
+            return self.ops[entity].partitions()
+        if entity in self.ops:
+            return [""]
         return [
             f"{kind}:{project['id']}" for project in self.client.projects() for kind in ("requisitions", "direct_costs")
         ]
@@ -71,6 +101,15 @@ class ProcoreAdapter(Adapter):
     def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
         """Requisitions or direct costs of one project changed since `since` (in Procore's own order)."""
         self._require(entity)
+        if entity == "commitment":
+            yield from self.ops[entity].changed(since, partition)
+            return
+        if entity == "vendor":
+            yield from self.ops[entity].changed(since)
+            return
+        if entity == "cost_code":
+            yield from self.ops[entity].changed()  # no change stamps: the whole list, versions tell what changed
+            return
         kind, _, project_id = partition.partition(":")
         updated = procore_range(since)
         if kind == "requisitions":
@@ -84,6 +123,8 @@ class ProcoreAdapter(Adapter):
 
     def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
         self._require(entity)
+        if entity in self.ops:
+            return self.ops[entity].get(native_id)
         kind, project_id, record_id = native_id.split(":")
         if kind == "requisition":
             return self._requisition_item(project_id, self.client.requisition(project_id, record_id))
@@ -119,6 +160,34 @@ class ProcoreAdapter(Adapter):
         elif kind == "cost_code":
             yield from self._company_cost_codes()
 
+    def find(self, entity: str, record, key: str) -> str | None:
+        """Vendors: the one linked by origin_id; cost codes: linked by origin_id, else the same full code."""
+        self._require(entity, CREATE)
+        return self.ops[entity].find(record)
+
+    def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
+        self._require(entity, UPDATE if existing_id else CREATE)
+        return self.ops[entity].write(record, existing_id)
+
+    def reconcile_scopes(self, entity: str) -> list[dict]:
+        """One scope per active project: {"project": id, "project_code": project number, "label": name}."""
+        self._require(entity)
+        return self.ops["commitment"].reconcile_scopes()
+
+    def documents(self, entity: str, scope: dict) -> Iterator:
+        """Every committed contract (both kinds) of the scope's project, with its approved change orders."""
+        self._require(entity)
+        return self.ops["commitment"].documents(scope)
+
+    def write_status(self, entity: str, native_id: str, status, key: str) -> WriteResult:
+        """Payments on a requisition (contract payments, payment date) or a direct cost (payment date)."""
+        self._require(entity, STATUS)
+        return ProcorePayments(self.client).write_status(native_id, status)
+
+    def register_webhooks(self, destination_url: str, secret: str) -> dict:
+        """Create (or reuse) the company hook sending `Authorization: Bearer <secret>`, and its triggers."""
+        return hooks.register(self.client, destination_url, secret)
+
     def verify_webhook(self, headers: dict, body: bytes) -> bool:
         """Procore does not sign deliveries; it sends back the Authorization header we configured."""
         expected = self.connection.secrets.get("webhook_secret") or ""
@@ -126,30 +195,11 @@ class ProcoreAdapter(Adapter):
         return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
     def parse_webhook(self, headers: dict, body: bytes) -> list[WebhookHint]:
-        payload = json.loads(body)
-        if not isinstance(payload, dict) or "resource_id" not in payload or "resource_name" not in payload:
-            raise ValueError("not a Procore webhook payload (resource_name and resource_id are required)")
-        event_id = self.webhook_event_id(headers, body)
-        kind = BILL_RESOURCES.get(str(payload["resource_name"]).strip().lower())
-        if kind is None or payload.get("event_type") == "delete":
-            return []
-        project_id = payload.get("project_id") or (payload.get("metadata") or {}).get("source_project_id")
-        if not project_id:
-            raise ValueError("the webhook payload has no project_id")
-        native_id = f"{kind}:{int(project_id)}:{int(payload['resource_id'])}"
-        return [
-            WebhookHint(event_id=event_id, entity="bill", native_id=native_id, action=payload.get("event_type", ""))
-        ]
+        """Bills (requisitions, direct costs), commitments (contracts, change orders) and company vendors."""
+        return hooks.hints(body)
 
     def webhook_event_id(self, headers: dict, body: bytes) -> str:
-        try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            raise ValueError(f"the webhook body is not JSON: {exc}") from exc
-        event_id = str(payload.get("ulid") or payload.get("id") or "") if isinstance(payload, dict) else ""
-        if not event_id:
-            raise ValueError("the webhook payload has no id")
-        return event_id
+        return hooks.event_id(body)
 
     @staticmethod
     def _source_item(native_id, header, label, eligible, build, project_id) -> SourceItem:
@@ -320,6 +370,6 @@ class ProcoreAdapter(Adapter):
                     seen.add(full)
                     yield ReferenceItem("cost_code", full, full, code.get("name") or "")
 
-    def _require(self, entity: str) -> None:
-        if not self.can(entity, READ):
-            raise ValueError(f"Procore adapter cannot read {entity!r}")
+    def _require(self, entity: str, operation: str = READ) -> None:
+        if not self.can(entity, operation):
+            raise ValueError(f"Procore adapter cannot {operation} {entity!r}")

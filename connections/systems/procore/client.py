@@ -72,8 +72,83 @@ class ProcoreClient:
         """Active projects of the company (Procore's default)."""
         return self.paged("/rest/v1.0/projects", company_id=self.company_id)
 
-    def vendors(self) -> Iterator[dict]:
-        return self.paged("/rest/v1.0/vendors", company_id=self.company_id)
+    def listed(self, path: str, **params) -> Iterator[dict]:
+        """Every item of a list whose contract documents no paging parameters: one call, then `Link` next if any."""
+        response = self.http.request("GET", path, params=params)
+        while True:
+            yield from response.json()
+            next_url = response.links.get("next", {}).get("url")
+            if not next_url:
+                return
+            response = self.http.request("GET", next_url)
+
+    def paged_v2(self, path: str, **params) -> Iterator[dict]:
+        """Every item of a v2 list (`{"data": [...]}`), by `Link` next when sent, else page by page to a short one."""
+        params.setdefault("per_page", 100)
+        page = 1
+        response = self.http.request("GET", path, params={**params, "page": page})
+        while True:
+            items = response.json().get("data") or []
+            yield from items
+            next_url = response.links.get("next", {}).get("url")
+            if next_url:
+                response = self.http.request("GET", next_url)
+            elif response.links or len(items) < int(params["per_page"]):
+                return
+            else:
+                page += 1
+                response = self.http.request("GET", path, params={**params, "page": page})
+
+    # --- company directory -------------------------------------------------------------------------------------
+    def vendors(self, updated_range: str | None = None, origin_id: str | None = None, search: str | None = None):
+        """Company vendors, optionally changed within `updated_range`, carrying one `origin_id`, or matching a
+        search text (name, keywords, origin_code)."""
+        params = {"company_id": self.company_id}
+        for name, value in (("updated_at", updated_range), ("origin_id", origin_id), ("search", search)):
+            if value:
+                params[f"filters[{name}]"] = value
+        return self.paged("/rest/v1.0/vendors", **params)
+
+    def inactive_vendors(self) -> Iterator[dict]:
+        """The company's inactive vendors, which have their own list."""
+        return self.paged(f"/rest/v1.0/companies/{self.company_id}/vendors/inactive")
+
+    def vendor(self, vendor_id) -> dict:
+        return self.get(f"/rest/v1.0/vendors/{vendor_id}", company_id=self.company_id)
+
+    def create_vendor(self, fields: dict) -> dict:
+        """Not repeated on a lost answer: the caller looks the vendor up by origin_id first."""
+        body = {"company_id": int(self.company_id), "vendor": fields}
+        return self.http.request("POST", "/rest/v1.0/vendors", json=body).json()
+
+    def sync_vendors(self, updates: list[dict]) -> dict:
+        """The ERP write path: matched on id (or origin_id); always 200 with `entities` and `errors`."""
+        body = {"company_id": int(self.company_id), "updates": updates}
+        return self.http.request("PATCH", "/rest/v1.0/vendors/sync", json=body, idempotent=True).json()
+
+    def standard_cost_code_lists(self) -> Iterator[dict]:
+        return self.paged("/rest/v1.0/standard_cost_code_lists", company_id=self.company_id)
+
+    def standard_cost_codes(self, list_id, origin_id: str | None = None) -> Iterator[dict]:
+        params = {"company_id": self.company_id, "standard_cost_code_list_id": list_id}
+        if origin_id:
+            params["filters[origin_id]"] = origin_id
+        return self.paged("/rest/v1.0/standard_cost_codes", **params)
+
+    def standard_cost_code(self, list_id, code_id) -> dict:
+        return self.get(
+            f"/rest/v1.0/standard_cost_codes/{code_id}", company_id=self.company_id, standard_cost_code_list_id=list_id
+        )
+
+    def create_standard_cost_code(self, list_id, fields: dict) -> dict:
+        body = {"company_id": int(self.company_id), "standard_cost_code_list_id": int(list_id)}
+        body["standard_cost_code"] = fields
+        return self.http.request("POST", "/rest/v1.0/standard_cost_codes", json=body).json()
+
+    def sync_standard_cost_codes(self, list_id, updates: list[dict]) -> dict:
+        """The ERP write path: always 200 with `entities` and `errors`."""
+        body = {"company_id": int(self.company_id), "standard_cost_code_list_id": int(list_id), "updates": updates}
+        return self.http.request("PATCH", "/rest/v1.0/standard_cost_codes/sync", json=body, idempotent=True).json()
 
     def cost_codes(self, project_id) -> Iterator[dict]:
         return self.paged("/rest/v1.0/cost_codes", project_id=project_id)
@@ -120,3 +195,65 @@ class ProcoreClient:
     def direct_cost(self, project_id, direct_cost_id) -> dict:
         """A direct cost with its line items: only the v1.1 show embeds them."""
         return self.get(f"/rest/v1.1/projects/{project_id}/direct_costs/{direct_cost_id}")
+
+    def update_direct_cost(self, project_id, direct_cost_id, fields: dict) -> dict:
+        """Header fields only, through v1.0 (`{"item": ...}`): v1.1 would also take the line items."""
+        path = f"/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}"
+        return self.http.request("PATCH", path, json={"item": fields}, idempotent=True).json()
+
+    def update_requisition(self, project_id, requisition_id, commitment_id, fields: dict) -> dict:
+        body = {"project_id": int(project_id), "commitment_id": int(commitment_id), "requisition": fields}
+        path = f"/rest/v1.0/requisitions/{requisition_id}"
+        return self.http.request("PATCH", path, json=body, idempotent=True).json()
+
+    # --- commitments -----------------------------------------------------------------------------------------------
+    def contracts(self, kind: str, project_id, updated_range: str | None = None) -> Iterator[dict]:
+        """Headers of one project's `work_order_contracts` or `purchase_order_contracts` (no line items)."""
+        params = {"project_id": project_id}
+        if updated_range:
+            params["filters[updated_at]"] = updated_range
+        return self.paged(f"/rest/v1.0/{kind}", **params)
+
+    def contract(self, kind: str, project_id, contract_id) -> dict:
+        """One contract with its line items and vendor."""
+        return self.get(f"/rest/v1.0/{kind}/{contract_id}", project_id=project_id)
+
+    def commitment_change_orders(self, project_id, updated_range: str | None = None) -> Iterator[dict]:
+        """Commitment change orders of a project (of both contract kinds); the list documents no paging."""
+        params = {"filters[updated_at]": updated_range} if updated_range else {}
+        return self.listed(f"/rest/v1.0/projects/{project_id}/commitment_change_orders", **params)
+
+    def commitment_change_order(self, project_id, change_order_id) -> dict:
+        return self.get(f"/rest/v1.0/projects/{project_id}/commitment_change_orders/{change_order_id}")
+
+    def contract_payments(self, project_id, contract_id) -> Iterator[dict]:
+        return self.paged("/rest/v1.0/contract_payments", project_id=project_id, contract_id=contract_id)
+
+    def create_contract_payment(self, project_id, contract_id, fields: dict) -> dict:
+        """Not repeated on a lost answer: the caller looks payments up by origin_id first."""
+        body = {"project_id": int(project_id), "contract_id": int(contract_id), "contract_payment": fields}
+        return self.http.request("POST", "/rest/v1.0/contract_payments", json=body).json()
+
+    # --- webhooks (company hooks, v2.0 paths) ------------------------------------------------------------------------
+    def hooks(self, namespace: str) -> Iterator[dict]:
+        return self.paged_v2(f"/rest/v2.0/companies/{self.company_id}/webhooks/hooks", namespace=namespace)
+
+    def create_hook(self, fields: dict) -> dict:
+        path = f"/rest/v2.0/companies/{self.company_id}/webhooks/hooks"
+        return self.http.request("POST", path, json=fields).json().get("data") or {}
+
+    def update_hook(self, hook_id, fields: dict) -> dict:
+        path = f"/rest/v2.0/companies/{self.company_id}/webhooks/hooks/{hook_id}"
+        return self.http.request("PATCH", path, json=fields, idempotent=True).json().get("data") or {}
+
+    def hook_triggers(self, hook_id) -> Iterator[dict]:
+        return self.paged_v2(f"/rest/v2.0/companies/{self.company_id}/webhooks/hooks/{hook_id}/triggers")
+
+    def create_triggers(self, hook_id, triggers: list[dict]) -> list[dict]:
+        """Bulk create; a 207 carries the ones that were made, the others are found by the next listing."""
+        path = f"/rest/v2.0/companies/{self.company_id}/webhooks/hooks/{hook_id}/triggers/bulk"
+        return self.http.request("POST", path, json=triggers).json().get("data") or []
+
+    def webhook_resources(self, payload_version: str) -> Iterator[dict]:
+        path = f"/rest/v2.0/companies/{self.company_id}/webhooks/resources"
+        return self.paged_v2(path, payload_version=payload_version)
