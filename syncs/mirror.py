@@ -16,7 +16,7 @@ from mappings import links
 from mappings.resolve import MissingMapping
 
 from . import canonical, ledger
-from .flows import flow_options
+from .flows import BACK, flow_options
 from .models import AuditKind, RecordState, SyncRecord
 
 #: Fields a mirror keeps in step (ids and codes identify an item; they are not renamed through a sync).
@@ -67,6 +67,10 @@ def _update(record, integration, flow, writer, item, counterpart: str, run):
             changed = True
             if both_changed:
                 _audit_conflict(record, integration, field, ours, theirs, kept=ours, run=run)
+    if flow.direction == BACK and getattr(current, "origin_id", None) not in (None, item.native_id):
+        # Writing back to the integration's source: it keeps the other side's id (e.g. Procore's origin_id), so a
+        # counterpart linked by name is marked as linked even when nothing else differs.
+        changed = True
     if not changed:
         return WriteResult(destination_id=str(counterpart), created=False, response={"unchanged": True}), _values(
             wanted
