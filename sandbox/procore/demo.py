@@ -59,6 +59,12 @@ COST_TYPES = [
     (5_400_000_405, "O", "Other", "other"),
 ]
 STANDARD_LIST_ID = 5_320_000_001
+STANDARD_LISTS = [
+    # id, name, is_erp_list, available_to_use_on_new_projects. The first holds the standard cost codes and is
+    # the ERP-integrated one; the second is an empty retired list, so a client has to pick a list, not guess.
+    (STANDARD_LIST_ID, "Summit Builders Standard", True, True),
+    (5_320_000_002, "Legacy CSI 1995", False, False),
+]
 LABOR, MATERIAL, SUBCONTRACT = 5_400_000_401, 5_400_000_402, 5_400_000_403
 
 
@@ -107,6 +113,16 @@ def _base(sim) -> dict:
                 "origin_id": None,
             }
             for tid, code, name, base in COST_TYPES
+        ],
+        "standard_cost_code_lists": [
+            {
+                "id": list_id,
+                "company_id": COMPANY_ID,
+                "name": name,
+                "is_erp_list": erp,
+                "available_to_use_on_new_projects": usable,
+            }
+            for list_id, name, erp, usable in STANDARD_LISTS
         ],
         "standard_cost_codes": [
             {

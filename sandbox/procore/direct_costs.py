@@ -1,7 +1,9 @@
 """Direct costs (v1.0 and v1.1) and their line items.
 
-Bodies are wrapped in ``item`` for the direct cost and ``line_item`` for a line, as published. The payment
-fields an ERP writes back are ``payment_date`` and ``status``.
+Each version takes the body wrapper its own published request schema shows: ``item`` in v1.0,
+``direct_cost`` in v1.1 (create and update alike); the other version's wrapper is a 400, as any missing
+envelope is. A line is wrapped in ``line_item``. The payment fields an ERP writes back are ``payment_date``
+and ``status``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ RESOURCE = "Direct Costs"
 LINE_RESOURCE = "Direct Cost Line Items"
 TYPES = ("invoice", "expense", "payroll")
 STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
+#: the request body wrapper each published version names (RestV10...DirectCosts*, RestV11...DirectCosts*)
+WRAPPERS = {"1.0": "item", "1.1": "direct_cost"}
 LIST_FILTERS = {"updated_at", "created_at", "origin_id", "invoice_number", "payment_date", "received_date", "id"}
 LINE_FIELDS = {
     "amount", "cost_code_id", "description", "extended_type", "quantity", "line_item_type_id", "origin_data",
@@ -28,6 +32,11 @@ def _project(ctx: Ctx) -> dict:
 
 def _version(ctx: Ctx) -> str:
     return ctx.params.get("version", "1.0")
+
+
+def _fields(ctx: Ctx) -> dict:
+    """The direct cost fields of a create or update body, under this version's wrapper."""
+    return ctx.body(WRAPPERS[_version(ctx)])
 
 
 def _check(fields: dict) -> dict:
@@ -77,13 +86,13 @@ def _create(ctx: Ctx, project_id: int, fields: dict) -> dict:
 
 def create(ctx: Ctx):
     project = _project(ctx)
-    record = _create(ctx, project["id"], ctx.body("item"))
+    record = _create(ctx, project["id"], _fields(ctx))
     return Response.json(direct_cost(ctx.store, record, _version(ctx)), 201)
 
 
 def patch(ctx: Ctx):
     record = _direct_cost(ctx)
-    erp.apply_patch(ctx, "direct_costs", record, _check(ctx.body("item")))
+    erp.apply_patch(ctx, "direct_costs", record, _check(_fields(ctx)))
     ctx.emit(RESOURCE, "update", record, "direct_costs")
     return direct_cost(ctx.store, record, _version(ctx))
 

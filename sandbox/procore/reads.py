@@ -1,4 +1,5 @@
-"""Procore reference reads: me, companies, projects, vendors, cost codes, cost types, standard cost codes."""
+"""Procore reference reads: me, companies, projects, vendors, cost codes, cost types, standard cost codes and
+the company's standard cost code lists."""
 
 from __future__ import annotations
 
@@ -94,3 +95,16 @@ def standard_cost_codes(ctx: Ctx):
 def standard_cost_code(ctx: Ctx):
     owner = ctx.company()
     return render.standard_cost_code(ctx.record("standard_cost_codes", ctx.path_id(), company_id=owner["id"]))
+
+
+def standard_cost_code_lists(ctx: Ctx):
+    """GET /standard_cost_code_lists?company_id=: the company's lists, paginated (no filters are published)."""
+    owner = ctx.company()
+    rows = list(ctx.store.find("standard_cost_code_lists", company_id=owner["id"]))
+    return ctx.listing(rows, set(), render.standard_cost_code_list_row)
+
+
+def standard_cost_code_list(ctx: Ctx):
+    owner = ctx.company()
+    record = ctx.record("standard_cost_code_lists", ctx.path_id(), company_id=owner["id"])
+    return render.standard_cost_code_list(record)

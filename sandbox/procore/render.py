@@ -94,15 +94,46 @@ def cost_code_ref(store: Store, cost_code_id) -> dict | None:
     return pick(code, "id", "full_code", "name", "origin_id") if code else None
 
 
+def _standard_list_id(store: Store, record: dict) -> int | None:
+    if record.get("standard_cost_code_list_id") is not None:
+        return record["standard_cost_code_list_id"]
+    standard = store.get("standard_cost_codes", record.get("standard_cost_code_id"))
+    return standard.get("standard_cost_code_list_id") if standard else None
+
+
 def cost_code(store: Store, record: dict) -> dict:
+    """A project cost code with every field of the published show schema.
+
+    The project is the biller (no sub jobs here) and ``biller`` its name (the schema says only "Biller", a
+    string); ``budgeted`` is the stored flag, false by default as no budget is kept here; the standard list
+    is the record's own or that of the standard cost code it came from, null for a code made from scratch.
+    """
     out = pick(record, "id", "code", "full_code", "name", "origin_id", "origin_data", "position")
     out.update(pick(record, "standard_cost_code_id", "created_at", "updated_at", "deleted_at"))
+    out["standard_cost_code_list_id"] = _standard_list_id(store, record)
     out["biller_type"] = "Project"
     out["biller_id"] = record.get("project_id")
+    out["biller"] = (store.get("projects", record.get("project_id")) or {}).get("name")
+    out["budgeted"] = bool(record.get("budgeted", False))
     out["sortable_code"] = record.get("full_code")
     out["parent"] = {"id": record["parent_id"]} if record.get("parent_id") else None
     kinds = [line_item_type_ref(store, i) for i in record.get("line_item_type_ids", [])]
     out["line_item_types"] = [k for k in kinds if k]
+    return out
+
+
+def standard_cost_code_list_row(record: dict) -> dict:
+    """An entry of the list endpoint: the published list items have no company_id, the show has no
+    available_to_use_on_new_projects."""
+    out = pick(record, "id", "name")
+    out["is_erp_list"] = bool(record.get("is_erp_list"))
+    out["available_to_use_on_new_projects"] = record.get("available_to_use_on_new_projects", True)
+    return out
+
+
+def standard_cost_code_list(record: dict) -> dict:
+    out = pick(record, "id", "name", "company_id")
+    out["is_erp_list"] = bool(record.get("is_erp_list"))
     return out
 
 

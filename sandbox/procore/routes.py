@@ -113,6 +113,8 @@ REFERENCE = [
     ("GET", V10 + "/standard_cost_codes/{id}", reads.standard_cost_code, {}),
     ("PATCH", V10 + "/standard_cost_codes/{id}", reference.patch_standard_cost_code, {}),
     ("DELETE", V10 + "/standard_cost_codes/{id}", reference.delete_standard_cost_code, {}),
+    ("GET", V10 + "/standard_cost_code_lists", reads.standard_cost_code_lists, {}),
+    ("GET", V10 + "/standard_cost_code_lists/{id}", reads.standard_cost_code_list, {}),
 ]
 COMMITMENTS = [
     ("GET", V10 + "/commitments", cm.commitments, {}),

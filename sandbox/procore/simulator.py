@@ -28,6 +28,7 @@ ID_BASES = {
     "contract_payments": 5_800_000_001,
     "commitment_change_orders": 5_900_000_001,
     "standard_cost_codes": 5_310_000_001,
+    "standard_cost_code_lists": 5_320_000_001,
     "webhook_hooks": 6_100_000_001,
     "webhook_triggers": 6_200_000_001,
     "webhook_deliveries": 6_300_000_001,

@@ -83,6 +83,9 @@ def test_reference_reads_conform(procore, contract):
             "/rest/v1.0/standard_cost_codes",
             {"company_id": COMPANY, "standard_cost_code_list_id": demo.STANDARD_LIST_ID},
         ),
+        ("/rest/v1.0/standard_cost_code_lists", {"company_id": COMPANY}),
+        ("/rest/v1.0/standard_cost_code_lists", {"company_id": COMPANY, "page": 2, "per_page": 1}),
+        (f"/rest/v1.0/standard_cost_code_lists/{demo.STANDARD_LIST_ID}", {"company_id": COMPANY}),
     ]
     for path, params in calls:
         assert procore.call("GET", path, params).status_code == 200, path
@@ -174,6 +177,21 @@ def test_writes_conform(procore, contract):
     )
     procore.call(
         "PATCH",
+        f"/rest/v1.1/projects/{RIVERSIDE}/direct_costs/{DC1}",
+        body={"direct_cost": {"payment_date": "2024-05-03", "status": "approved"}},
+    )
+    new_cost = {"invoice_number": "INV-9", "vendor_id": demo.VENDORS[4][0], "direct_cost_type": "expense"}
+    procore.call("POST", f"/rest/v1.1/projects/{RIVERSIDE}/direct_costs", body={"direct_cost": new_cost})
+    procore.call(
+        "POST",
+        "/rest/v1.0/cost_codes",
+        body={
+            "project_id": RIVERSIDE,
+            "cost_code": {"code": "910", "name": "Bonds", "standard_cost_code_id": 5_310_000_001},
+        },
+    )
+    procore.call(
+        "PATCH",
         f"/rest/v1.0/requisitions/{REQ1}",
         body={"project_id": RIVERSIDE, "commitment_id": SC1, "requisition": {"origin_id": "BILL-1"}},
     )
@@ -246,6 +264,10 @@ def test_error_answers_conform(procore, contract):
     assert (
         procore.call("POST", "/rest/v1.0/vendors", body=duplicate).status_code == 400
     )  # the vendor create lists no 409
+    for version, wrong in (("v1.0", "direct_cost"), ("v1.1", "item")):  # each version takes only its own wrapper
+        path = f"/rest/{version}/projects/{RIVERSIDE}/direct_costs/{DC1}"
+        assert procore.call("PATCH", path, body={wrong: {"terms": "Net 30"}}).status_code == 400
+    assert procore.call("GET", "/rest/v1.0/standard_cost_code_lists/1", {"company_id": COMPANY}).status_code == 404
     # the v1.1 miss is an undocumented route by definition; every other answer must be documented
     problems = problems_of(contract, procore)
     assert problems == ["GET /rest/v1.1/cost_codes 404: GET /rest/v1.1/cost_codes: undocumented route"]
@@ -272,6 +294,11 @@ def test_journal_of_these_calls_holds_only_documented_requests(procore, contract
     procore.call("GET", "/rest/v1.0/requisitions", {"project_id": RIVERSIDE, "filters[status]": "approved"})
     procore.call("PATCH", f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/{DC1}", body={"item": {"status": "approved"}})
     procore.call("GET", "/rest/v1.0/direct_costs", {"sort": "-updated_at"})
+    newer = f"/rest/v1.1/projects/{RIVERSIDE}/direct_costs/{DC1}"
+    procore.call("PATCH", newer, body={"direct_cost": {"terms": "Net 30"}})
+    procore.call("PATCH", newer, body={"item": {"terms": "Net 30"}})
+    procore.call("GET", "/rest/v1.0/standard_cost_code_lists", {"company_id": COMPANY, "per_page": 10})
     found = [check_request(contract, e["method"], e["path"], e["query"], e["body"]) for e in procore.control.journal()]
     assert found[:2] == [[], []]
     assert found[2] == ["GET /rest/v1.0/direct_costs: undocumented route"]
+    assert found[3:] == [[], ["body.item: undocumented field"], []]

@@ -51,6 +51,10 @@ class Procore:
         headers = {"Authorization": f"Bearer {self.token}", "Procore-Company-Id": COMPANY}
         return self.http.patch(self.api + path, params=params, json=body, headers=headers)
 
+    def post(self, path, body, **params):
+        headers = {"Authorization": f"Bearer {self.token}", "Procore-Company-Id": COMPANY}
+        return self.http.post(self.api + path, params=params, json=body, headers=headers)
+
 
 # -- auth ---------------------------------------------------------------------------------------------
 
@@ -268,6 +272,70 @@ def test_direct_costs_list_and_show_per_version(procore):
     assert [line["amount"] for line in lines] == ["4375.20", "612.80"]
     every = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/line_items").json()
     assert len(every) == 5
+
+
+def test_standard_cost_code_lists_hold_the_demo_standard_codes(procore):
+    lists = procore.get("/rest/v1.0/standard_cost_code_lists", company_id=COMPANY)
+    assert lists.status_code == 200 and lists.headers["Total"] == "2"
+    assert lists.json()[0] == {
+        "id": demo.STANDARD_LIST_ID,
+        "name": "Summit Builders Standard",
+        "is_erp_list": True,
+        "available_to_use_on_new_projects": True,
+    }
+    assert [x["is_erp_list"] for x in lists.json()] == [True, False]
+    paged = procore.get("/rest/v1.0/standard_cost_code_lists", company_id=COMPANY, per_page=1, page=2).json()
+    assert [x["id"] for x in paged] == [demo.STANDARD_LISTS[1][0]]
+    codes = procore.get(
+        "/rest/v1.0/standard_cost_codes", company_id=COMPANY, standard_cost_code_list_id=lists.json()[0]["id"]
+    ).json()
+    assert [c["full_code"] for c in codes] == [c[1] for c in demo.COST_CODES]
+    shown = procore.get(f"/rest/v1.0/standard_cost_code_lists/{demo.STANDARD_LIST_ID}", company_id=COMPANY).json()
+    assert shown == {
+        "id": demo.STANDARD_LIST_ID,
+        "name": "Summit Builders Standard",
+        "company_id": demo.COMPANY_ID,
+        "is_erp_list": True,
+    }
+    assert procore.get("/rest/v1.0/standard_cost_code_lists/1", company_id=COMPANY).status_code == 404
+    assert procore.get("/rest/v1.0/standard_cost_code_lists").status_code == 400  # company_id is required
+
+
+def test_cost_codes_carry_biller_budgeted_and_standard_list(procore):
+    riverside = procore.get("/rest/v1.0/cost_codes", project_id=RIVERSIDE).json()
+    assert {c["standard_cost_code_list_id"] for c in riverside} == {demo.STANDARD_LIST_ID}
+    assert {(c["biller"], c["biller_type"], c["budgeted"]) for c in riverside} == {
+        (demo.PROJECTS[0][2], "Project", False)
+    }
+    body = {"project_id": RIVERSIDE, "cost_code": {"code": "950", "name": "Contingency"}}
+    scratch = procore.post("/rest/v1.0/cost_codes", body).json()
+    assert scratch["standard_cost_code_list_id"] is None and scratch["biller_id"] == RIVERSIDE
+    standard_id = procore.get(
+        "/rest/v1.0/standard_cost_codes", company_id=COMPANY, standard_cost_code_list_id=demo.STANDARD_LIST_ID
+    ).json()[0]["id"]
+    body["cost_code"] = {"code": "960", "name": "Copied", "standard_cost_code_id": standard_id}
+    copied = procore.post("/rest/v1.0/cost_codes", body).json()
+    shown = procore.get(f"/rest/v1.0/cost_codes/{copied['id']}", project_id=RIVERSIDE).json()
+    assert shown["standard_cost_code_list_id"] == demo.STANDARD_LIST_ID
+
+
+def test_direct_cost_writes_take_each_versions_own_wrapper(procore):
+    path = f"/projects/{RIVERSIDE}/direct_costs/5700000702"
+    newer = procore.patch("/rest/v1.1" + path, {"direct_cost": {"terms": "Net 45", "payment_date": "2025-02-03"}})
+    assert newer.status_code == 200, newer.text
+    assert (newer.json()["terms"], newer.json()["payment_date"]) == ("Net 45", "2025-02-03")
+    assert procore.get("/rest/v1.0" + path).json()["terms"] == "Net 45"
+    wrong = procore.patch("/rest/v1.1" + path, {"item": {"terms": "Net 60"}})
+    assert (wrong.status_code, wrong.json()) == (400, {"errors": {"direct_cost": ["is missing"]}})
+    older = procore.patch("/rest/v1.0" + path, {"direct_cost": {"terms": "Net 60"}})
+    assert (older.status_code, older.json()) == (400, {"errors": {"item": ["is missing"]}})
+    assert procore.patch("/rest/v1.0" + path, {"item": {"terms": "Net 60"}}).json()["terms"] == "Net 60"
+    fields = {"invoice_number": "INV-77", "vendor_id": demo.VENDORS[4][0], "direct_cost_type": "invoice"}
+    base = f"/projects/{RIVERSIDE}/direct_costs"
+    assert procore.post("/rest/v1.1" + base, {"direct_cost": fields}).status_code == 201
+    assert procore.post("/rest/v1.1" + base, {"item": fields}).status_code == 400
+    assert procore.post("/rest/v1.0" + base, {"item": fields}).status_code == 201
+    assert procore.post("/rest/v1.0" + base, {"direct_cost": fields}).status_code == 400
 
 
 # -- writes --------------------------------------------------------------------------------------------
