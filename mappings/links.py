@@ -61,6 +61,6 @@ def record_link(integration, kind: str, reader, item, writer, written_id: str) -
     row = VendorMap.objects.filter(integration=integration, source=source).first() or VendorMap(
         integration=integration, source=source
     )
-    if row.destination_id != destination.pk:
+    if row.destination_id != destination.pk and source.is_usable and destination.is_usable:
         row.destination = destination
         save_map(row, None, ChangeSource.SYNC)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,9 +40,22 @@ def audit(integration, kind, message, *, record=None, actor=None, run=None, requ
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
         message=redact(message)[:4000],
-        request=redact_mapping(request) if request is not None else None,
-        response=redact_mapping(response) if response is not None else None,
+        request=stored(request),
+        response=stored(response),
     )
+
+
+def stored(payload):
+    """A payload as the ledger keeps it: credentials masked, exact decimals and dates as text."""
+    if payload is None:
+        return None
+    return json.loads(json.dumps(redact_mapping(payload), default=_as_text))
+
+
+def _as_text(value):
+    if isinstance(value, Decimal | dt.date | dt.datetime):
+        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    raise TypeError(f"{type(value).__name__} cannot be stored in the ledger")
 
 
 def destination_key(integration_id: int, flow: str, source_id: str) -> str:
@@ -177,7 +191,7 @@ def mark_posted(record, result, run=None, found_existing=False):
             record,
             state=RecordState.PENDING if newer else RecordState.POSTED,
             destination_id=result.destination_id,
-            sent_payload=redact_mapping(result.sent) if result.sent is not None else None,
+            sent_payload=stored(result.sent),
             posted_version=posted_version,
             posted_at=timezone.now(),
             attempts=0 if newer else record.attempts + 1,
@@ -213,6 +227,12 @@ def _claim_lost(record, result, run) -> None:
         request=result.sent,
         response=result.response,
     )
+
+
+def mark_skipped(record, reason: str, run=None):
+    """Nothing to do for this record, and why (e.g. an inactive vendor no one needs on the other side)."""
+    if _settle(record, state=RecordState.SKIPPED, last_error="", next_attempt_at=None):
+        audit(record.integration, AuditKind.SKIPPED, reason, record=record, run=run)
 
 
 def mark_conflict(record, error: Exception, run=None):

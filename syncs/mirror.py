@@ -35,6 +35,9 @@ def post_mirror(record: SyncRecord, integration, flow, run) -> None:
         or links.counterpart(integration, flow.source_entity, reader, item.native_id)
         or writer.find(entity, item, key)
     )
+    if counterpart is None and not getattr(item, "active", True):
+        ledger.mark_skipped(record, "Inactive and without a counterpart: nothing to create.", run)
+        return
     if counterpart is None and not flow_options(integration, flow).get("create", True):
         ledger.mark_needs_mapping(record, [_no_counterpart(integration, flow, item, writer_connection)], run)
         return

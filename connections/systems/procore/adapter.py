@@ -205,7 +205,8 @@ class ProcoreAdapter(Adapter):
     def _source_item(native_id, header, label, eligible, build, project_id) -> SourceItem:
         """Build the canonical record for eligible items; a malformed record becomes an error on its item."""
         record, problem = None, ""
-        if eligible:
+        deleted = bool(header.get("deleted_at"))
+        if eligible and not deleted:
             try:
                 record = build(project_id, header)
             except RUN_STOPPERS:
@@ -223,6 +224,7 @@ class ProcoreAdapter(Adapter):
             eligible=eligible,
             raw=header,
             error=problem,
+            deleted=deleted,
         )
 
     # --- requisitions ----------------------------------------------------------------------------------------

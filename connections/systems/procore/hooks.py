@@ -96,13 +96,13 @@ def event_id(body: bytes) -> str:
 
 
 def hints(body: bytes) -> list[WebhookHint]:
-    """The record a delivery points at; deletions and resources we do not sync give none (polls settle them)."""
+    """The record a delivery points at (deletions too: the engine re-reads it and flags what is gone)."""
     payload = json.loads(body)
     if not isinstance(payload, dict) or "resource_id" not in payload or "resource_name" not in payload:
         raise ValueError("not a Procore webhook payload (resource_name and resource_id are required)")
     found = event_id(body)
     kind = RESOURCES.get(str(payload["resource_name"]).strip().lower())
-    if kind is None or str(payload.get("event_type", "")).lower() == "delete":
+    if kind is None:
         return []
     entity, prefix = kind
     action = str(payload.get("event_type") or "")
