@@ -130,7 +130,7 @@ def acumatica_user(integration):
 
 def release_bill(client, reference):
     keys = {"Type": {"value": "Bill"}, "ReferenceNbr": {"value": reference}}
-    client.request("POST", "Bill/ReleaseBill", json={"entity": keys, "parameters": {}}, idempotent=False)
+    client.request("POST", "Bill/ReleaseBill", json={"entity": keys}, idempotent=False)
 
 
 def pay(client, vendor, reference, amount, check_ref):
@@ -140,12 +140,16 @@ def pay(client, vendor, reference, amount, check_ref):
         "CashAccount": {"value": "10200"},
         "PaymentRef": {"value": check_ref},
         "Details": [
-            {"DocType": {"value": "Bill"}, "ReferenceNbr": {"value": reference}, "AmountPaid": {"value": amount}}
+            {
+                "DocType": {"value": "Bill"},
+                "ReferenceNbr": {"value": reference},
+                "AmountPaid": {"value": Decimal(amount)},
+            }
         ],
     }
-    check = client.request("PUT", "Check", json=body, headers={"If-None-Match": "*"}).json()
+    check = client.put("Check", body, insert_only=True)
     keys = {"Type": check["Type"], "ReferenceNbr": check["ReferenceNbr"]}
-    client.request("POST", "Check/ReleaseCheck", json={"entity": keys, "parameters": {}}, idempotent=False)
+    client.request("POST", "Check/ReleaseCheck", json={"entity": keys}, idempotent=False)
 
 
 def test_payments_in_the_erp_reach_procore_once_however_often_the_poll_runs(world, procore_sim, acumatica_sim):

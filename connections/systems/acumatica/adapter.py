@@ -216,8 +216,8 @@ class AcumaticaAdapter(Adapter):
                 "Type": doc_type(record),
                 "Vendor": record.vendor.destination_id,
                 "VendorRef": record.number,
-                "Date": record.date.isoformat(),
-                "DueDate": record.due_date.isoformat() if record.due_date else None,
+                "Date": date_time(record.date),
+                "DueDate": date_time(record.due_date),
                 "CurrencyID": record.currency or None,
                 "Description": (record.description or f"{record.number}")[:255],
                 "Hold": False,
@@ -234,9 +234,9 @@ class AcumaticaAdapter(Adapter):
         amount = line.amount * sign
         data = {
             "TransactionDescription": (line.description or "")[:255],
-            "Qty": "1",
-            "UnitCost": str(amount),
-            "Amount": str(amount),
+            "Qty": Decimal(1),
+            "UnitCost": amount,
+            "Amount": amount,
             "Account": line.account,
         }
         for dimension, field in LINE_DIMENSIONS.items():
@@ -261,6 +261,11 @@ class AcumaticaAdapter(Adapter):
                 "check the document in Acumatica (a rounding, tax or line rule may have changed it)."
             )
         return str(amount)
+
+
+def date_time(day) -> str | None:
+    """A date as the contract's DateTimeValue: midnight, with no offset (a calendar date, never shifted)."""
+    return f"{day.isoformat()}T00:00:00" if day else None
 
 
 def doc_type(record) -> str:

@@ -158,10 +158,7 @@ class AcumaticaClient:
         An insert is never repeated blindly (the server numbers it); an update is repeatable only when it inserts
         no line, which the caller knows.
         """
-        headers = {"If-None-Match": "*"} if insert_only else {"If-Match": "*"}
-        return self.request(
-            "PUT", "Bill", json=body, headers=headers, params={"$expand": "Details"}, idempotent=idempotent
-        ).json()
+        return self.put("Bill", body, insert_only=insert_only, idempotent=idempotent, expand="Details")
 
     def rows(self, entity: str, filter: str, expand: str | None = None) -> list[dict]:
         """The records of `entity` matching a `$filter`, whole (with `note`), optionally with details expanded."""
