@@ -26,7 +26,7 @@ from connections.systems.base import SourceItem
 from . import ledger
 from .engine import adapter_for, post_record, sides
 from .flows import FLOWS, MIRROR, POST
-from .models import AuditKind, Integration, WebhookEvent, WebhookStatus
+from .models import AuditKind, Integration, SyncRecord, WebhookEvent, WebhookStatus
 
 log = logging.getLogger("syncs.webhooks")
 MAX_BODY_BYTES = 1_000_000
@@ -128,8 +128,10 @@ def _apply_hints(integration, connection, adapter, hints, event) -> None:
             item = _read_hint(adapter, hint)
             record = ledger.record_item(integration, flow, item)
             outcome = "posting it" if record is not None else "the last read already had this version; nothing to do"
-            ledger.audit(
-                integration, AuditKind.WEBHOOK, f"Webhook {event.event_id}: {hint.action} {hint.native_id}; {outcome}."
-            )
+            known = record or SyncRecord.objects.filter(
+                integration=integration, flow=flow.key, source_id=hint.native_id
+            ).first()
+            message = f"Webhook {event.event_id}: {hint.action} {hint.native_id}; {outcome}."
+            ledger.audit(integration, AuditKind.WEBHOOK, message, record=known)
             if record is not None:
                 post_record(record.pk)

@@ -251,3 +251,44 @@ def test_a_direct_cost_deleted_in_procore_leaves_its_bill_and_flags_its_record(
     assert record.state == RecordState.SOURCE_DELETED
     assert record.audit_events.filter(kind=AuditKind.SOURCE_DELETED).exists()
     assert number in bills(acumatica_sim), "nothing is deleted in the ERP without a person"
+
+
+def test_a_webhook_created_from_the_admin_delivers_and_the_bill_posts_without_a_poll(
+    world, live_server, procore_sim, acumatica_sim, client, make_user
+):
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+
+    integration, _ = world
+    run(integration, "ap_bills")
+    before = set(bills(acumatica_sim))
+    source = Connection.objects.get(pk=integration.source_id)
+    client.force_login(make_user("root", superuser=True))
+    response = client.post(
+        reverse("admin:connections_connection_changelist"),
+        {"action": "register_webhooks", "_selected_action": [source.pk]},
+        HTTP_HOST=urlsplit(live_server.url).netloc,
+    )
+    assert response.status_code == 302
+    hook = procore_sim.records("webhook_hooks")[0]
+    assert hook["destination_url"] == f"{live_server.url}/webhooks/{source.uuid}/"
+    secret = Connection.objects.get(pk=source.pk).secrets["webhook_secret"]
+    assert secret != "hook-secret-123"
+
+    number = scenario.new_requisition(procore_sim, 9_600_700_001)  # entered in Procore: an event is delivered
+    procore_sim.action("deliver")
+    assert set(bills(acumatica_sim)) - before == {number}, "posted from the delivery, with no poll"
+    record = SyncRecord.objects.get(integration=integration, source_id__endswith=":9600700001")
+    assert record.audit_events.filter(kind=AuditKind.WEBHOOK).exists()
+
+    import requests
+
+    forged = requests.post(
+        f"{live_server.url}/webhooks/{source.uuid}/",
+        json={"id": 1, "resource_name": "Requisitions", "resource_id": 1, "project_id": 1},
+        headers={"Authorization": "Bearer hook-secret-123"},  # the old secret
+        timeout=10,
+    )
+    assert forged.status_code == 401
+    assert not source.webhook_events.filter(body__contains='"resource_id": 1,').exists()
