@@ -292,3 +292,51 @@ def test_a_webhook_created_from_the_admin_delivers_and_the_bill_posts_without_a_
     )
     assert forged.status_code == 401
     assert not source.webhook_events.filter(body__contains='"resource_id": 1,').exists()
+
+
+def test_cost_codes_flow_both_ways_and_a_new_procore_code_waits_in_the_grid_for_an_account(
+    world, procore_sim, acumatica_sim, client, make_user, tenant_a
+):
+    from django.urls import reverse
+
+    integration, _ = world
+    integration.flows = ["cost_codes_forward", "cost_codes_back"]
+    integration.save()
+    source = Connection.objects.get(pk=integration.source_id)
+    source.settings = {**source.settings, "standard_cost_code_list_id": "9320000001"}
+    source.save()
+    procore_sim.seed(
+        {
+            "standard_cost_code_lists": [
+                {"id": 9_320_000_001, "company_id": scenario.COMPANY, "name": "Standard", "is_erp_list": True,
+                 "available_to_use_on_new_projects": True}
+            ],
+            "standard_cost_codes": [
+                {"id": 9_310_000_001 + n, "company_id": scenario.COMPANY, "standard_cost_code_list_id": 9_320_000_001,
+                 "parent_id": None, "code": code, "full_code": code, "name": name, "origin_id": None}
+                for n, (code, name) in enumerate([("03-310", "Concrete forming"), ("09-900", "Painting")])
+            ],
+        }
+    )  # fmt: skip
+    acumatica_sim.seed({"CostCode": [{"CostCodeID": "03-310", "Description": "Concrete forming"},
+                                     {"CostCodeID": "31-200", "Description": "Earthwork"}]})  # fmt: skip
+    acumatica_codes = {_plain(c["CostCodeID"]) for c in acumatica_sim.records("CostCode")}
+    procore_codes = {c["full_code"] for c in procore_sim.records("standard_cost_codes")}
+
+    run(integration, "cost_codes_forward")
+    run(integration, "cost_codes_back")
+    acumatica_after = {_plain(c["CostCodeID"]) for c in acumatica_sim.records("CostCode")}
+    procore_after = {c["full_code"]: c for c in procore_sim.records("standard_cost_codes")}
+    assert acumatica_after == acumatica_codes | procore_codes
+    assert set(procore_after) == procore_codes | acumatica_codes
+    assert procore_after["31-200"]["origin_id"] == "31-200", "created in Procore, linked to Acumatica's code"
+    assert len(acumatica_after) == len(acumatica_codes) + len(procore_codes - acumatica_codes)
+
+    procore_writes, acumatica_writes = writes(procore_sim), writes(acumatica_sim)
+    run(integration, "cost_codes_forward")
+    run(integration, "cost_codes_back")
+    assert (writes(procore_sim), writes(acumatica_sim)) == (procore_writes, acumatica_writes)
+
+    client.force_login(make_user("fin", tenant=tenant_a, role="finance"))
+    page = client.get(reverse("mappings:grid", args=[integration.pk]) + "?tab=cost_codes&state=unmapped").content
+    assert b"09-900" in page, "the new code is offered in the mapping grid, waiting for its account"
