@@ -50,8 +50,24 @@ def connection_specs(sandbox_url: str) -> list[dict]:
     ]
 
 
+#: Every flow of the Procore + Acumatica product, in the order a first run should take them.
+DEMO_FLOWS = [
+    "vendors_back",
+    "vendors_forward",
+    "cost_codes_back",
+    "cost_codes_forward",
+    "ap_bills",
+    "commitments_reconcile",
+    "payments_back",
+]
+
+
 def seed_integrations(tenant, connections) -> None:
-    """The Procore -> Acumatica integration with the AP bills flow; maps are seeded once reference data is in."""
+    """The Procore -> Acumatica integration with every flow; maps are seeded once reference data is in.
+
+    The commitments flow itself is not scheduled: the reconciliation report shows what differs, and a finance user
+    creates or updates purchase orders from it.
+    """
     from .models import Integration
 
     Integration.objects.update_or_create(
@@ -60,7 +76,7 @@ def seed_integrations(tenant, connections) -> None:
         defaults={
             "source": connections["procore"],
             "destination": connections["acumatica"],
-            "flows": ["ap_bills"],
+            "flows": DEMO_FLOWS,
             "poll_interval_minutes": 5,
         },
     )
@@ -91,3 +107,60 @@ def seed_maps(integration) -> dict[str, int]:
                      None, ChangeSource.ADMIN)
             counts["cost_codes"] += 1
     return counts
+
+
+def first_run(integration) -> dict[str, str]:
+    """Run every flow once, now, posting inline, so the demo opens on data; returns each flow's outcome."""
+    from . import engine
+
+    def post_now(ids, run_id):
+        engine.post_batch(ids, run_id)
+
+    outcomes = {}
+    for flow in integration.flows:
+        run = engine.run_flow(integration.pk, flow, "manual", enqueue=post_now)
+        outcomes[flow] = run.status if run else "not run"
+    return outcomes
+
+
+def pay_one_bill(integration) -> str | None:
+    """As an Acumatica user would: release one posted bill and pay it by check, so its status reaches Procore.
+
+    Returns the bill's reference number (None when no bill was posted).
+    """
+    from decimal import Decimal
+
+    from .engine import adapter_for
+    from .models import RecordState, SyncRecord
+
+    record = (
+        SyncRecord.objects.filter(integration=integration, flow="ap_bills", state=RecordState.POSTED)
+        .order_by("source_id")
+        .first()
+    )
+    if record is None:
+        return None
+    client = adapter_for(integration.destination).client
+    keys = {"Type": {"value": "Bill"}, "ReferenceNbr": {"value": record.destination_id}}
+    client.request("POST", "Bill/ReleaseBill", json={"entity": keys}, idempotent=False)
+    bill = client.get_bill("Bill", record.destination_id, expand="")
+    check = client.put(
+        "Check",
+        {
+            "Vendor": bill["Vendor"],
+            "PaymentMethod": {"value": "CHECK"},
+            "CashAccount": {"value": "10200"},
+            "PaymentRef": {"value": f"CHK-{record.destination_id}"},
+            "Details": [
+                {
+                    "DocType": {"value": "Bill"},
+                    "ReferenceNbr": {"value": record.destination_id},
+                    "AmountPaid": {"value": Decimal(str(bill["Amount"]["value"]))},
+                }
+            ],
+        },
+        insert_only=True,
+    )
+    check_keys = {"Type": check["Type"], "ReferenceNbr": check["ReferenceNbr"]}
+    client.request("POST", "Check/ReleaseCheck", json={"entity": check_keys}, idempotent=False)
+    return record.destination_id

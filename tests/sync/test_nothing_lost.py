@@ -328,3 +328,29 @@ def test_redaction_keeps_business_text_that_contains_a_user_name(tenant_a, sandb
     assert sent == "demolition, admin wing"
     event = record.audit_events.get(kind=AuditKind.POSTED)
     assert event.request["Details"][0]["TransactionDescription"]["value"] == "demolition, admin wing"
+
+
+def test_retainage_is_stated_on_the_bill_as_a_line_when_the_integration_asks(
+    tenant_a, sandbox, procore_sim, acumatica_sim
+):
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    data, _ = volume.projects_of_different_ages(now, recent=2, older=0)
+    for requisition in data["requisitions"]:
+        requisition["items"][0]["work_completed_retainage_retained_this_period"] = "10.00"
+    integration = wired(tenant_a, sandbox, procore_sim, acumatica_sim, data)
+    gross, net = data["requisitions"]
+    integration.options = {"ap_bills": {"retainage": "line"}}
+    integration.save()
+    run(integration)
+    waiting = SyncRecord.objects.filter(integration=integration, state=RecordState.NEEDS_MAPPING)
+    assert waiting.count() == 2 and "(retainage)" in waiting.first().mapping_errors[0]["message"]
+
+    scenario.map_cost_code(integration, "(retainage)", "", "20500")  # retainage payable
+    posted = bills(acumatica_sim)
+    for requisition in (gross, net):
+        bill = posted[requisition["invoice_number"]]
+        amounts = sorted(Decimal(str(_plain(line["Amount"]))) for line in bill["Details"])
+        claimed = Decimal(requisition["items"][0]["work_completed_this_period"])
+        assert amounts == [Decimal("-10.00"), claimed]
+        assert Decimal(str(_plain(bill["Amount"]))) == claimed - Decimal("10.00")
+        assert "20500" in {_plain(line["Account"]) for line in bill["Details"]}

@@ -23,6 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sandbox-url", default=settings.SANDBOX_URL)
         parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
+        parser.add_argument(
+            "--first-run", action="store_true", help="Run every flow once now and pay one bill in the ERP."
+        )
 
     def handle(self, *args, sandbox_url, force, **options):
         if not settings.DEBUG and not force:
@@ -30,7 +33,7 @@ class Command(BaseCommand):
         tenant, _ = Tenant.objects.get_or_create(slug="summit", defaults={"name": "Summit Builders"})
         self._users(tenant)
         connections = self._connections(tenant, sandbox_url)
-        self._integrations(tenant, connections)
+        self._integrations(tenant, connections, first_run=options.get("first_run"))
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{tenant.name}' ready."))
         for username, password, role in DEMO_USERS:
             self.stdout.write(f"  login: {username} / {password}  ({role or 'superuser'})")
@@ -64,7 +67,7 @@ class Command(BaseCommand):
             connections[spec["system"]] = connection
         return connections
 
-    def _integrations(self, tenant, connections):
+    def _integrations(self, tenant, connections, **options):
         from connections.errors import ApiError
         from syncs.demo import seed_integrations, seed_maps
         from syncs.models import Integration
@@ -77,3 +80,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"Could not reach the simulators to seed maps ({exc}); is runsandbox running?")
                 continue
             self.stdout.write(f"  {integration}: mapped {counts['vendors']} vendors, {counts['cost_codes']} cost codes")
+            if options.get("first_run"):
+                self._first_run(integration)
+
+    def _first_run(self, integration):
+        """Every flow once, so the demo opens on posted bills, a reconciliation and a payment on its way back."""
+        from syncs.demo import first_run, pay_one_bill
+
+        for flow, outcome in first_run(integration).items():
+            self.stdout.write(f"  {integration}: {flow} {outcome}")
+        paid = pay_one_bill(integration)
+        if paid:
+            self.stdout.write(f"  Bill {paid} was paid in Acumatica; the next payments poll carries it to Procore.")
