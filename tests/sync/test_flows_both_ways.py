@@ -340,3 +340,19 @@ def test_cost_codes_flow_both_ways_and_a_new_procore_code_waits_in_the_grid_for_
     client.force_login(make_user("fin", tenant=tenant_a, role="finance"))
     page = client.get(reverse("mappings:grid", args=[integration.pk]) + "?tab=cost_codes&state=unmapped").content
     assert b"09-900" in page, "the new code is offered in the mapping grid, waiting for its account"
+
+
+def test_a_flow_an_adapter_cannot_serve_is_refused_naming_the_missing_capability(tenant_a, make_connection):
+    from syncs.models import Integration, RunStatus
+
+    integration = Integration.objects.create(
+        tenant=tenant_a,
+        name="Backwards",
+        source=make_connection(tenant_a, "acumatica"),
+        destination=make_connection(tenant_a, "procore"),
+        flows=["ap_bills"],
+    )
+    result = engine.run_flow(integration.pk, "ap_bills", "manual")
+    assert result.status == RunStatus.FAILED
+    assert "Acumatica cannot read bill records" in result.error
+    assert "Procore cannot create bill records" not in result.error  # the first missing capability is named
