@@ -195,6 +195,7 @@ def test_commitments_are_reconciled_with_subcontracts_and_fixed_from_the_report(
     contracts = procore_sim.records("work_order_contracts")
     posted = SyncRecord.objects.filter(integration=integration, flow="commitments", state=RecordState.POSTED)
     assert posted.count() == len(contracts) == 6
+    first_ids = dict(posted.values_list("source_id", "destination_id"))
 
     # Then, in Procore: a change order approved on one subcontract, and a new subcontract on project 2.
     changed = contracts[0]
@@ -227,7 +228,17 @@ def test_commitments_are_reconciled_with_subcontracts_and_fixed_from_the_report(
     amended = SyncRecord.objects.get(
         integration=integration, flow="commitments", source_id__endswith=str(changed["id"])
     )
-    assert amended.destination_id == posted.get(pk=amended.pk).destination_id  # the same document, amended
+    assert amended.destination_id == first_ids[amended.source_id]  # the same document, amended
+    document = next(
+        d
+        for d in acumatica_sim.records("Subcontract")
+        if d.get("VendorRef") in (changed["number"], {"value": changed["number"]})
+    )
+    assert Decimal(str(_plain(document["SubcontractTotal"]))) == differing.source_total
+    acumatica_writes = writes(acumatica_sim)
+    run(integration, "commitments")
+    run(integration, "commitments")
+    assert writes(acumatica_sim) == acumatica_writes, "the fixes went through the ledger: nothing is sent again"
 
 
 def test_a_direct_cost_deleted_in_procore_leaves_its_bill_and_flags_its_record(
