@@ -73,24 +73,32 @@ class RateBudget:
     _all: dict[tuple, RateBudget] = {}
     _lock = threading.Lock()
 
-    def __init__(self):
+    def __init__(self, per_minute: int | None = None):
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reset_at: dt.datetime | None = None
+        # A vendor that announces no window (Acumatica's licence counts requests per minute silently) is paced by
+        # the connection's own `requests_per_minute`, counted here per process.
+        self.per_minute = per_minute
+        self.announced = False
 
     @classmethod
     def of(cls, connection, base_url: str) -> RateBudget:
         """The shared budget of this connection at this base URL (one API host; the login host has its own)."""
         identity = getattr(connection, "uuid", None) or getattr(connection, "pk", None) or id(connection)
         key = (str(identity), base_url.rstrip("/"))
+        per_minute = (getattr(connection, "settings", None) or {}).get("requests_per_minute") or None
         with cls._lock:
-            return cls._all.setdefault(key, cls())
+            budget = cls._all.setdefault(key, cls())
+            budget.per_minute = int(per_minute) if per_minute else None
+            return budget
 
     def observe(self, headers) -> None:
         """Take the window the server announced; answers without the headers leave the budget as it was."""
         remaining, reset = headers.get("X-Rate-Limit-Remaining"), headers.get("X-Rate-Limit-Reset")
         if remaining is None or not str(remaining).strip().lstrip("-").isdigit():
             return
+        self.announced = True
         limit = headers.get("X-Rate-Limit-Limit")
         self.limit = int(limit) if limit and str(limit).strip().isdigit() else self.limit
         self.remaining = int(remaining)
@@ -106,6 +114,8 @@ class RateBudget:
     def spend(self, method: str, url: str) -> None:
         """Account for one call about to be sent: wait briefly for a reset, or raise RateLimited."""
         now = timezone.now()
+        if self.per_minute and not self.announced:
+            self._open_minute(now)
         if self.exhausted(now):
             wait = (self.reset_at - now).total_seconds()
             if wait > settings.HTTP_MAX_INLINE_WAIT_SECONDS:
@@ -118,6 +128,14 @@ class RateBudget:
             self.remaining = None  # a new window: the next answer says how much of it is left
         elif self.remaining is not None:
             self.remaining -= 1
+
+
+    def _open_minute(self, now: dt.datetime) -> None:
+        """Start a new local minute when the last one is over (the window is then counted down like an announced
+        one)."""
+        if self.reset_at is None or self.reset_at <= now or self.remaining is None:
+            self.limit, self.remaining = self.per_minute, self.per_minute + RATE_LIMIT_RESERVE
+            self.reset_at = now + dt.timedelta(minutes=1)
 
 
 class Auth:

@@ -154,6 +154,13 @@ SYSTEMS: dict[str, SystemSpec] = {
                     required=False,
                 ),
                 ConfigField(
+                    "requests_per_minute",
+                    "Requests per minute",
+                    "The licence's limit (SM604000) divided by the number of worker processes; calls are paced to it.",
+                    required=False,
+                    kind="int",
+                ),
+                ConfigField(
                     "push_header_name",
                     "Push notification header name",
                     "The header name set on the push notification's destination in Acumatica.",

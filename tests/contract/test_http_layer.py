@@ -168,3 +168,22 @@ def test_calls_stop_before_the_server_would_answer_429(procore, procore_sim):
     assert 1 <= len(sent) < 4 and all(entry["status"] == 200 for entry in sent)  # the budget ran dry here, not there
     assert caught.value.retry_at > timezone.now() + dt.timedelta(minutes=30)  # the hourly window's reset
     assert ApiUsage.objects.get(connection=procore).rate_limited == 0
+
+
+def test_a_connection_paces_itself_to_its_requests_per_minute_before_the_erp_refuses(sandbox, acumatica_sim, tenant_a):
+    """Acumatica's licence counts requests per minute and announces nothing: the connection's own limit paces us."""
+    acumatica_sim.seed(preset="reference")
+    acumatica_sim.config(requests_per_minute=6)
+    connection = SYSTEMS["acumatica"].connection(tenant_a, sandbox.base_url)
+    connection.settings = {**connection.settings, "requests_per_minute": 4}
+    connection.save()
+    client = adapter_for(Connection.objects.get(pk=connection.pk)).client
+    sent = []
+    with pytest.raises(errors.RateLimited) as caught:
+        for _ in range(10):
+            client.request("GET", "Vendor", params={"$top": 1})
+            sent.append(1)
+    assert caught.value.retry_at is not None
+    assert len(sent) == 3  # the token request counted too: four calls in the minute, then we stop on our own
+    assert acumatica_sim.calls().get("GET /entity/Default/23.200.001/Vendor") == 3
+    assert ApiUsage.objects.get(connection=connection).rate_limited == 0  # no 429 was ever answered
