@@ -1,5 +1,6 @@
 """Admin pages for tenants, memberships and connections."""
 
+import logging
 import secrets
 
 import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
@@ -17,6 +18,8 @@ from .tenancy import (
     has_role,
     restrict_app_to_superusers,
 )
+
+log = logging.getLogger(__name__)
 
 admin.site.site_header = "ml-connector"
 admin.site.site_title = "ml-connector"
@@ -115,6 +118,14 @@ class ConnectionAdmin(TenantScopedAdmin):
                 self.message_user(request, f"{connection}: {result.message}", level)
             except ApiError as exc:
                 self.message_user(request, f"{connection}: {exc}", messages.ERROR)
+            except (ValueError, KeyError, TypeError) as exc:  # an answer that is not what the vendor sends
+                log.warning("Test of connection %s: unreadable answer (%s)", connection.pk, type(exc).__name__)
+                self.message_user(
+                    request,
+                    f"{connection}: the server answered with something that is not a {connection.spec.label} API "
+                    "answer (check the URLs of the connection).",
+                    messages.ERROR,
+                )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

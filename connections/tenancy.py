@@ -188,14 +188,15 @@ class SuperuserOnlyAdmin:
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
+    # Never more than the wrapped admin allows: django-q2's task lists, for instance, have no "add" page.
     def has_add_permission(self, request, *args):
-        return request.user.is_active and request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 def restrict_app_to_superusers(site, app_label: str) -> None:

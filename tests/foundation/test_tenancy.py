@@ -25,9 +25,7 @@ def scoped_admins():
 
 @pytest.fixture
 def worlds(tenant_a, tenant_b, make_user):
-    return build_tenant_world(tenant_a, make_user, SECRET_A), build_tenant_world(
-        tenant_b, make_user, SECRET_B
-    )
+    return build_tenant_world(tenant_a, make_user, SECRET_A), build_tenant_world(tenant_b, make_user, SECRET_B)
 
 
 @pytest.fixture
@@ -201,3 +199,52 @@ def test_configuration_is_validated_against_the_registry(client, make_user, worl
     )
     assert response.status_code == 200
     assert "Company ID must be a whole number" in response.content.decode()
+
+
+def test_superuser_pages_of_django_q_never_answer_500(client, make_user):
+    client.force_login(make_user("root", superuser=True))
+    for name in ("success", "failure", "ormq", "schedule"):
+        assert client.get(f"/admin/django_q/{name}/").status_code == 200
+    assert client.get("/admin/django_q/success/add/").status_code == 403
+    assert client.get("/admin/django_q/failure/add/").status_code == 403
+
+
+def test_testing_a_connection_against_a_server_that_is_not_the_vendor_says_so(client, make_user, tenant_a):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from connections.models import Connection
+
+    class NotAnApi(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>a login page, not an API</html>")
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotAnApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    connection = Connection.objects.create(
+        tenant=tenant_a, system="procore", name="Elsewhere", environment="simulator",
+        settings={"company_id": "7", "base_url": url, "login_url": url},
+        secrets={"client_id": "id", "client_secret": "s3cret-value"},
+    )  # fmt: skip
+    client.force_login(make_user("root", superuser=True))
+    try:
+        response = client.post(
+            reverse("admin:connections_connection_changelist"),
+            {"action": "test_connection", "_selected_action": [connection.pk]},
+            follow=True,
+        )
+    finally:
+        server.shutdown()
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "is not a Procore API answer" in text
+    assert "a login page" not in text and "s3cret-value" not in text
