@@ -9,6 +9,8 @@ class ConnectionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import throttle  # noqa: F401  (connects the sign-in failure signals)
+
         checks.register(check_encryption_keys)
         post_migrate.connect(_write_canary, sender=self)
 

@@ -140,3 +140,14 @@ class ApiUsage(models.Model):
 
     def __str__(self):
         return f"{self.connection}: {self.calls} calls"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept briefly so repeated guesses against one account can be refused (see throttle.py)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"

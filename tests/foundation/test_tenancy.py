@@ -248,3 +248,16 @@ def test_testing_a_connection_against_a_server_that_is_not_the_vendor_says_so(cl
     text = response.content.decode()
     assert "is not a Procore API answer" in text
     assert "a login page" not in text and "s3cret-value" not in text
+
+
+def test_thirty_wrong_passwords_lock_the_account_even_against_the_right_one(client, make_user, tenant_a):
+    make_user("alice", tenant=tenant_a, role=Role.FINANCE)
+    for _ in range(30):
+        client.post("/admin/login/", {"username": "alice", "password": "guess"})
+    response = client.post("/admin/login/", {"username": "alice", "password": "pw-alice"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert b"correct username and password" in response.content  # no word on why: nothing for a guesser
+    make_user("bob", tenant=tenant_a)
+    client.post("/admin/login/", {"username": "bob", "password": "guess"})
+    response = client.post("/admin/login/", {"username": "bob", "password": "pw-bob"})
+    assert response.status_code == 302, "a few mistakes do not lock an account"
