@@ -16,6 +16,8 @@ from django.utils import timezone
 from connections.models import Connection
 from syncs.models import Integration
 
+from .patterns import UnsafePattern, bounded, check_regex
+
 
 class RefKind(models.TextChoices):
     """Kinds of reference data. Adapters may list others; these are the ones the product knows by name."""
@@ -270,29 +272,38 @@ class AccountRule(models.Model):
         return f"#{self.order} {self.account_code or '*'} '{self.description_pattern or '*'}' -> {self.cost_code}"
 
     def compiled(self) -> re.Pattern | None:
-        """The description pattern as a case-insensitive regex (None: matches anything)."""
+        """The description pattern as a case-insensitive regex (None: matches anything).
+
+        A regular expression that could backtrack without bound raises UnsafePattern, even one stored before the
+        check existed.
+        """
         if not self.description_pattern:
             return None
         source = self.description_pattern
         if self.pattern_syntax == PatternSyntax.GLOB:
             source = fnmatch.translate(source)
+        else:
+            check_regex(source)
         return re.compile(source, re.IGNORECASE)
 
     def matches(self, account_code: str, description: str) -> bool:
         if self.account_code and self.account_code.strip() != (account_code or "").strip():
             return False
-        pattern = self.compiled()
+        try:
+            pattern = self.compiled()
+        except UnsafePattern:
+            return False  # never run it; saving the rule again shows why
         if pattern is None:
             return True
         if self.pattern_syntax == PatternSyntax.GLOB:
-            return bool(pattern.match(description or ""))
-        return bool(pattern.search(description or ""))
+            return bool(pattern.match(bounded(description)))
+        return bool(pattern.search(bounded(description)))
 
     def clean(self):
         try:
             self.compiled()
-        except re.error as exc:
-            raise ValidationError({"description_pattern": f"Not a valid regular expression: {exc}."}) from exc
+        except UnsafePattern as exc:
+            raise ValidationError({"description_pattern": f"{exc}."}) from exc
         if self.integration_id:
             self._check_code("cost_code", RefKind.COST_CODE, self.cost_code)
             if self.cost_type:

@@ -33,8 +33,9 @@ def test_two_hundred_rows_with_one_bad_change_nothing(
 ):
     rows = [[f"01-{n:03d}", "", "", f"51{n % 10:02d}"] for n in range(200)]
     rows[136][3] = "9999"  # no such account: data line 137 is line 138 of the file
-    result = import_csv(integration, "cost_codes", csv_bytes(["cost_code", "cost_type", "name", "account"], rows),
-                        finance)
+    result = import_csv(
+        integration, "cost_codes", csv_bytes(["cost_code", "cost_type", "name", "account"], rows), finance
+    )
     assert result.errors == [(138, "account '9999' does not exist or is inactive.")]
     assert not CostCodeMap.objects.exists() and not MapChange.objects.exists() and requeued == []
 
@@ -72,23 +73,33 @@ def test_vendor_import_maps_and_unmaps(integration, ref, finance):
     good = csv_bytes(header, [["123", "", "", "STARFRAM", ""], ["124", "", "", "", ""]])
     assert import_csv(integration, "vendors", good, finance).ok
     assert list(VendorMap.objects.values_list("source", "destination")) == [(star.pk, dest.pk)]
-    assert "123,,\"Star Framing, LLC\",STARFRAM,Star Framing LLC" in export_csv(integration, "vendors")
+    assert '123,,"Star Framing, LLC",STARFRAM,Star Framing LLC' in export_csv(integration, "vendors")
 
 
 def test_rule_import_replaces_the_table_and_moves_the_default(integration, ref, finance):
     for code in ("03-310", "01-000"):
         ref(integration.destination, "cost_code", code, code, "")
     old = AccountRule.objects.create(integration=integration, order=5, is_default=True, cost_code="01-000")
-    header = ["id", "order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type",
-              "is_default"]
+    header = [
+        "id",
+        "order",
+        "account_code",
+        "description_pattern",
+        "pattern_syntax",
+        "cost_code",
+        "cost_type",
+        "is_default",
+    ]
     bad = csv_bytes(
         header, [["", "1", "6100", "([", "regex", "03-310", "", ""], ["", "2", "", "", "", "04-000", "", ""]]
     )
     errors = import_csv(integration, "account_rules", bad, finance).errors
     assert [line for line, _ in errors] == [2, 3]
     assert "Not a valid regular expression" in errors[0][1] and "No active cost code '04-000'" in errors[1][1]
-    good = csv_bytes(header, [[str(old.pk), "5", "", "", "", "01-000", "", ""],
-                              ["", "1", "6100", "*lumber*", "glob", "03-310", "", "yes"]])
+    good = csv_bytes(
+        header,
+        [[str(old.pk), "5", "", "", "", "01-000", "", ""], ["", "1", "6100", "*lumber*", "glob", "03-310", "", "yes"]],
+    )
     assert import_csv(integration, "account_rules", good, finance).ok
     assert list(AccountRule.objects.order_by("order").values_list("order", "is_default")) == [(1, True), (5, False)]
 
@@ -123,3 +134,25 @@ def test_accept_all_takes_only_clear_suggestions_above_threshold(integration, re
     assert list(VendorMap.objects.values_list("source__native_id", "destination__native_id")) == [("1", "STAR")]
     change = MapChange.objects.get()
     assert change.via == ChangeSource.SUGGESTION and change.actor == finance
+
+
+def test_catastrophic_patterns_are_refused_at_import_and_a_stored_one_never_runs(integration, ref, finance):
+    import time
+
+    ref(integration.destination, "cost_code", "03-310", "03-310", "")
+    header = ["id", "order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type",
+              "is_default"]  # fmt: skip
+    rows = [["", str(n), "6100", pattern, "regex", "03-310", "", ""] for n, pattern in
+            enumerate(["(a+)+$", "(a|aa)*b", r"(\w)\1", "x.*y.*z.*w"], start=1)]  # fmt: skip
+    errors = import_csv(integration, "account_rules", csv_bytes(header, rows), finance).errors
+    assert [line for line, _ in errors] == [2, 3, 4, 5]
+    assert all("Not accepted" in message for _, message in errors)
+    assert not AccountRule.objects.exists()
+
+    stored = AccountRule.objects.create(  # written before the check existed
+        integration=integration, order=1, account_code="6100", description_pattern="(a+)+$", pattern_syntax="regex",
+        cost_code="03-310",
+    )  # fmt: skip
+    started = time.monotonic()
+    assert stored.matches("6100", "a" * 5000 + "!") is False
+    assert time.monotonic() - started < 1
