@@ -52,8 +52,8 @@ def connection_specs(sandbox_url: str) -> list[dict]:
 
 #: Every flow of the Procore + Acumatica product, in the order a first run should take them.
 DEMO_FLOWS = [
-    "vendors_back",
     "vendors_forward",
+    "vendors_back",  # after forward: it also marks the vendors forward created as linked in Procore
     "cost_codes_back",
     "cost_codes_forward",
     "ap_bills",

@@ -1,13 +1,15 @@
 """The Procore side of the "Summit Builders" demo data set.
 
-Fixed credentials and ids, so the demo tenant and the tests can name them:
-client ``demo-procore-client`` / ``demo-procore-secret``, company 4264807.
+Projects, vendors, cost codes and commitments come from ``sandbox/demo_story.py``, shared with the Acumatica
+demo; requisitions and direct costs are Procore's own. Fixed credentials and ids, so the demo tenant and the
+tests can name them: client ``demo-procore-client`` / ``demo-procore-secret``, company 4264807.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from .. import demo_story as story
 from .demo_portfolio import portfolio
 from .listing import stamp
 
@@ -16,40 +18,12 @@ CLIENT_SECRET = "demo-procore-secret"
 COMPANY_ID = 4264807
 COMPANY_NAME = "Summit Builders"
 
-PROJECTS = [
-    # id, number, name, active
-    (5_100_000_101, "2024-001", "Riverside Medical Office Building", True),
-    (5_100_000_102, "2024-002", "Harbor View Apartments", True),
-    (5_100_000_103, "2021-014", "Maple Street Elementary Renovation", False),
-    (5_100_000_104, "2024-003", "Northgate Library Expansion", True),
-    (5_100_000_105, "2024-004", "Lakeside Fire Station 7", True),
-    (5_100_000_106, "2024-005", "Cedar Park Townhomes Phase 1", True),
-    (5_100_000_107, "2024-006", "Eastside Transit Depot", True),
-    (5_100_000_108, "2025-001", "Summit Ridge Senior Living", True),
-    (5_100_000_109, "2025-002", "Pinecrest Middle School Gym", True),
-    (5_100_000_110, "2025-003", "Bayfront Parking Structure", True),
-    (5_100_000_111, "2025-004", "Westfield Retail Center Fit-Out", True),
-    (5_100_000_112, "2025-005", "Oak Hollow Water Treatment Upgrade", True),
-    (5_100_000_113, "2025-006", "County Courthouse Annex", True),
-]
-VENDORS = [
-    (5_200_000_201, "Star Framing, LLC"),
-    (5_200_000_202, "Apex Concrete Inc."),
-    (5_200_000_203, "Bright Line Electric Co."),
-    (5_200_000_204, "Cascade Plumbing & Mechanical"),
-    (5_200_000_205, "Granite Supply Co."),
-    (5_200_000_206, "Ironwood Steel Erectors"),
-    (5_200_000_207, "Clearview Glazing Corp."),
-    (5_200_000_208, "Red Rock Roofing"),
-]
-COST_CODES = [
-    # code, full_code, name
-    ("500", "01-500", "Temporary Facilities"),
-    ("300", "03-300", "Cast-in-Place Concrete"),
-    ("310", "03-310", "Concrete Formwork"),
-    ("100", "06-100", "Rough Carpentry"),
-    ("100", "26-100", "Electrical Distribution"),
-]
+PROJECTS = [(p.procore_id, p.number, p.name, p.active) for p in story.PROJECTS]  # id, number, name, active
+#: (id, name) of every Procore vendor; Sierra Landscaping is not here (Acumatica only)
+VENDORS = [(v.procore_id, v.name) for v in story.VENDORS if v.procore_id]
+INACTIVE_VENDORS = {v.procore_id for v in story.VENDORS if v.procore_id and not v.active}
+#: code, full_code, name: the story's cost codes (the same codes are Acumatica's CostCodeIDs)
+COST_CODES = [(c.code.split("-", 1)[1], c.code, c.name) for c in story.COST_CODES]
 COST_TYPES = [
     # id, code, name, base_type (the published enum has no "labor" in answers, so Labor is "other")
     (5_400_000_401, "L", "Labor", "other"),
@@ -96,7 +70,7 @@ def _base(sim) -> dict:
                 "id": vid,
                 "company_id": COMPANY_ID,
                 "name": name,
-                "is_active": True,
+                "is_active": vid not in INACTIVE_VENDORS,
                 "origin_id": None,
                 "origin_code": None,
                 "synced_to_erp": False,
@@ -170,77 +144,6 @@ def _line(line_id, project_index, full_code, type_id, amount, description):
     }
 
 
-def _contracts() -> dict:
-    riverside, harbor = PROJECTS[0][0], PROJECTS[1][0]
-    return {
-        "work_order_contracts": [
-            {
-                "id": 5_500_000_501,
-                "project_id": riverside,
-                "number": "SC-001",
-                "title": "Framing and rough carpentry",
-                "status": "Approved",
-                "executed": True,
-                "accounting_method": "amount",
-                "vendor_id": VENDORS[0][0],
-                "origin_id": None,
-                "deleted_at": None,
-                "retainage_percent": "10.0",
-                "line_items": [
-                    _line(5_500_100_001, 0, "06-100", SUBCONTRACT, "380000.00", "Wood framing, levels 1-4"),
-                    _line(5_500_100_002, 0, "06-100", MATERIAL, "40000.00", "Framing lumber allowance"),
-                ],
-            },
-            {
-                "id": 5_500_000_502,
-                "project_id": riverside,
-                "number": "SC-002",
-                "title": "Concrete foundations",
-                "status": "Approved",
-                "executed": True,
-                "accounting_method": "amount",
-                "vendor_id": VENDORS[1][0],
-                "origin_id": None,
-                "deleted_at": None,
-                "retainage_percent": "10.0",
-                "line_items": [
-                    _line(5_500_100_003, 0, "03-310", SUBCONTRACT, "150000.00", "Formwork"),
-                    _line(5_500_100_004, 0, "03-300", SUBCONTRACT, "210000.00", "Cast-in-place concrete"),
-                ],
-            },
-            {
-                "id": 5_500_000_503,
-                "project_id": harbor,
-                "number": "SC-101",
-                "title": "Electrical",
-                "status": "Out For Signature",
-                "executed": False,
-                "accounting_method": "amount",
-                "vendor_id": VENDORS[2][0],
-                "origin_id": None,
-                "deleted_at": None,
-                "retainage_percent": "5.0",
-                "line_items": [_line(5_500_100_005, 1, "26-100", SUBCONTRACT, "265000.00", "Power distribution")],
-            },
-        ],
-        "purchase_order_contracts": [
-            {
-                "id": 5_500_000_504,
-                "project_id": riverside,
-                "number": "PO-001",
-                "title": "Rebar and embeds",
-                "status": "Approved",
-                "executed": True,
-                "accounting_method": "amount",
-                "vendor_id": VENDORS[4][0],
-                "origin_id": None,
-                "deleted_at": None,
-                "line_items": [_line(5_500_100_006, 0, "03-300", MATERIAL, "48500.00", "Rebar #4-#8, embeds")],
-            },
-        ],
-    }
-
-
 def _item(item_id, contract_line, scheduled, previous, this_period, retainage, description):
     return {
         "id": item_id,
@@ -260,7 +163,9 @@ def _item(item_id, contract_line, scheduled, previous, this_period, retainage, d
 
 
 def _requisitions(contracts: dict, today) -> list[dict]:
-    sc1, sc2 = contracts["work_order_contracts"][0], contracts["work_order_contracts"][1]
+    """Pay applications on Riverside's SC-001 (Star Framing) and SC-002 (Apex Concrete), vendors on both sides."""
+    by_number = {c["number"]: c for c in contracts["work_order_contracts"]}
+    sc1, sc2 = by_number["SC-001"], by_number["SC-002"]
     riverside = PROJECTS[0][0]
 
     def req(rid, contract, number, status, items, days_ago):
@@ -331,13 +236,17 @@ def _requisitions(contracts: dict, today) -> list[dict]:
 
 
 def _direct_costs(today) -> list[dict]:
-    riverside, granite = PROJECTS[0][0], VENDORS[4][0]
+    """Riverside's costs from Granite Supply (on both sides) and without a vendor, and one invoice from Keystone
+    Roofing, the vendor only Procore knows: its bill waits until the vendor exists in Acumatica."""
+    riverside, granite = PROJECTS[0][0], story.vendor(story.GRANITE).procore_id
+    pinecrest = story.project("2025-002")
+    keystone = story.vendor(story.KEYSTONE).procore_id
 
-    def cost(did, kind, status, invoice, vendor, days_ago, lines):
+    def cost(did, kind, status, invoice, vendor, days_ago, lines, project_id=riverside):
         day = (today - timedelta(days=days_ago)).isoformat()
         return {
             "id": did,
-            "project_id": riverside,
+            "project_id": project_id,
             "direct_cost_type": kind,
             "status": status,
             "invoice_number": invoice,
@@ -390,6 +299,16 @@ def _direct_costs(today) -> list[dict]:
             7,
             [_line(5_700_100_005, 0, "01-500", LABOR, "3840.00", "Site labor week 27")],
         ),
+        cost(
+            5_700_000_705,
+            "invoice",
+            "approved",
+            "KR-1043",
+            keystone,
+            6,
+            [_line(5_700_100_006, story.PROJECTS.index(pinecrest), "07-500", MATERIAL, "3180.00", "Roof drains")],
+            pinecrest.procore_id,
+        ),
     ]
 
 
@@ -398,10 +317,8 @@ def load_demo(sim) -> dict[str, list]:
     now = sim.clock.now()
     today = now.date()
     data = _base(sim)
-    contracts = _contracts()
-    newer = [(index, p[0]) for index, p in enumerate(PROJECTS) if index >= 3 and p[3]]
-    more = portfolio(newer, VENDORS, cost_code_id, SUBCONTRACT, MATERIAL)
-    data.update({kind: contracts.get(kind, []) + more.get(kind, []) for kind in (*contracts, *more)})
+    contracts = portfolio(cost_code_id, {"S": SUBCONTRACT, "M": MATERIAL})
+    data.update(contracts)
     data["requisitions"] = _requisitions(contracts, today)
     data["direct_costs"] = _direct_costs(today)
     created = {}

@@ -1,31 +1,25 @@
-"""The rest of the demo company's portfolio: one subcontract and one purchase order on each newer project,
-and a few change orders (approved ones amend their commitment's revised total, pending ones do not).
+"""The demo company's commitments as Procore holds them, built from ``sandbox/demo_story.py``.
 
-Amounts follow a fixed pattern so the demo is the same on every run and a reader can check a total by hand.
+Work order contracts and purchase order contracts with their line items, and the commitment change orders
+(approved ones amend their commitment's revised total, pending ones do not). Line and change order ids are
+numbered in story order, so the same story gives the same ids on every run.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from .. import demo_story as story
 
-TRADES = [
-    # (work order title, cost code, purchase order title, cost code)
-    ("Structural steel erection", "06-100", "Anchor bolts and base plates", "03-300"),
-    ("Storefront and glazing", "01-500", "Glazing materials", "01-500"),
-    ("Roofing and sheet metal", "06-100", "Roofing membrane", "06-100"),
-    ("Site concrete", "03-300", "Ready-mix concrete", "03-300"),
-    ("Electrical rough-in", "26-100", "Switchgear", "26-100"),
-]
+LINE_IDS, CHANGE_ORDER_IDS = 5_500_100_001, 5_900_000_100
+COLLECTIONS = {story.SUBCONTRACT: "work_order_contracts", story.PURCHASE_ORDER: "purchase_order_contracts"}
 
 
-def _line(line_id, cost_code_id, type_id, amount: Decimal, description: str) -> dict:
-    value = f"{amount:.2f}"
+def _line(line_id: int, line: story.Line, cost_code_id: int, type_id: int) -> dict:
     return {
         "id": line_id,
-        "description": description,
-        "amount": value,
+        "description": line.description,
+        "amount": line.amount,
         "quantity": "1.0",
-        "unit_cost": value,
+        "unit_cost": line.amount,
         "uom": "LS",
         "cost_code_id": cost_code_id,
         "line_item_type_id": type_id,
@@ -33,51 +27,59 @@ def _line(line_id, cost_code_id, type_id, amount: Decimal, description: str) -> 
     }
 
 
-def portfolio(projects, vendors, cost_code_id, subcontract: int, material: int) -> dict[str, list]:
-    """Contracts of both kinds and change orders for ``projects`` [(index, id), ...]."""
-    data: dict[str, list] = {"work_order_contracts": [], "purchase_order_contracts": [], "commitment_change_orders": []}
-    for n, (index, project_id) in enumerate(projects):
-        wo_title, wo_code, po_title, po_code = TRADES[n % len(TRADES)]
-        wo_id, po_id = 5_500_001_000 + n * 10, 5_500_001_001 + n * 10
-        base = Decimal(120_000 + 15_000 * n)
-        data["work_order_contracts"].append({
-            "id": wo_id, "project_id": project_id, "number": f"SC-{n + 201:03d}", "title": wo_title,
-            "status": "Approved", "executed": True, "accounting_method": "amount", "retainage_percent": "10.0",
-            "vendor_id": vendors[(n + 5) % len(vendors)][0], "origin_id": None, "deleted_at": None,
-            "line_items": [
-                _line(5_500_200_000 + n * 10, cost_code_id(index, wo_code), subcontract, base, wo_title),
-                _line(5_500_200_001 + n * 10, cost_code_id(index, wo_code), material, base / 10, "Materials allowance"),
-            ],
-        })  # fmt: skip
-        data["purchase_order_contracts"].append({
-            "id": po_id, "project_id": project_id, "number": f"PO-{n + 201:03d}", "title": po_title,
-            "status": "Approved", "executed": True, "accounting_method": "amount",
-            "vendor_id": vendors[4][0], "origin_id": None, "deleted_at": None,
-            "line_items": [_line(5_500_200_005 + n * 10, cost_code_id(index, po_code), material,
-                                 Decimal(18_000 + 2_500 * n), po_title)],
-        })  # fmt: skip
-        if n % 3 == 0:
-            data["commitment_change_orders"].append(
-                _change_order(5_900_000_100 + n, project_id, wo_id, "approved", Decimal(4_500 + 500 * n), "Added scope")
-            )
-        if n % 4 == 1:
-            data["commitment_change_orders"].append(
-                _change_order(5_900_000_200 + n, project_id, wo_id, "pending", Decimal(2_750), "Pending field change")
-            )
-    return data
+def _contract(item: story.Commitment, project_id: int, vendor_id: int, lines: list[dict]) -> dict:
+    record = {
+        "id": item.procore_id,
+        "project_id": project_id,
+        "number": item.number,
+        "title": item.title,
+        "status": item.status,
+        "executed": item.status == "Approved",
+        "accounting_method": "amount",
+        "vendor_id": vendor_id,
+        "origin_id": None,
+        "deleted_at": None,
+        "line_items": lines,
+    }
+    if item.kind == story.SUBCONTRACT:  # 10 % held back once signed; the one still out for signature says 5 %
+        record["retainage_percent"] = "10.0" if item.status == "Approved" else "5.0"
+    return record
 
 
-def _change_order(co_id, project_id, contract_id, status, amount: Decimal, title: str) -> dict:
+def _change_order(co_id: int, project_id: int, contract_id: int, order: story.ChangeOrder) -> dict:
     return {
         "id": co_id,
         "project_id": project_id,
         "contract_id": contract_id,
-        "number": "1" if status == "approved" else "2",
-        "title": title,
-        "description": title,
-        "status": status,
-        "grand_total": f"{amount:.2f}",
-        "executed": status == "approved",
+        "number": order.number,
+        "title": order.title,
+        "description": order.title,
+        "status": order.status,
+        "grand_total": order.amount,
+        "executed": order.status == "approved",
         "paid": False,
         "origin_id": None,
     }
+
+
+def portfolio(cost_code_id, cost_types: dict[str, int]) -> dict[str, list]:
+    """Every story commitment as a Procore contract, plus the change orders.
+
+    ``cost_code_id(project_index, full_code)`` gives a project's cost code id; ``cost_types`` maps a story cost
+    type code ("S", "M") to its line item type id.
+    """
+    data: dict[str, list] = {"work_order_contracts": [], "purchase_order_contracts": [], "commitment_change_orders": []}
+    line_id, co_id = LINE_IDS, CHANGE_ORDER_IDS
+    for item in story.COMMITMENTS:
+        project = story.project(item.project)
+        index = story.PROJECTS.index(project)
+        lines = []
+        for line in item.lines:
+            lines.append(_line(line_id, line, cost_code_id(index, line.cost_code), cost_types[line.cost_type]))
+            line_id += 1
+        vendor_id = story.vendor(item.vendor).procore_id
+        data[COLLECTIONS[item.kind]].append(_contract(item, project.procore_id, vendor_id, lines))
+        for order in item.change_orders:
+            data["commitment_change_orders"].append(_change_order(co_id, project.procore_id, item.procore_id, order))
+            co_id += 1
+    return data

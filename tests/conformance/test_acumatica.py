@@ -116,7 +116,7 @@ def _reads(call: Caller) -> None:
 
 
 def _writes(call: Caller) -> None:
-    line = {"Account": v("50000"), "Project": v("RIVERSIDE"), "ProjectTask": v("06"), "CostCode": v("06100")}
+    line = {"Account": v("50000"), "Project": v("RIVERSIDE"), "ProjectTask": v("06"), "CostCode": v("06-100")}
     bill = call("PUT", "/Bill", {"Vendor": v("STARFRAME"), "VendorRef": v("C-1"), "Hold": v(False),
                                  "note": v("mlc:1"), "Details": [{**line, "Amount": v(500.0)}]})  # fmt: skip
     call("GET", f"/Bill/{bill['id']}")
@@ -134,7 +134,7 @@ def _writes(call: Caller) -> None:
     call("PUT", "/CostCode", {"CostCodeID": v("99100"), "Description": v("Conformance")})
     po_line = {**line, "OrderQty": v(3), "UnitCost": v(10.0)}
     call("PUT", "/PurchaseOrder", {"VendorID": v("GRANITESUP"), "Hold": v(False), "Details": [po_line]})
-    sub_line = {"Project": v("LAKESIDE"), "Task": v("03"), "CostCode": v("05100"), "Amount": v(900.0)}
+    sub_line = {"Project": v("LAKESIDE"), "Task": v("03"), "CostCode": v("05-100"), "Amount": v(900.0)}
     sub = call("PUT", "/Subcontract", {"VendorID": v("SUMMITSTL"), "Details": [sub_line]})
     call("POST", "/Subcontract/ReleaseFromHold", {"entity": {"SubcontractNbr": sub["SubcontractNbr"]}})
     call("POST", "/Subcontract/PutOnHold", {"entity": {"SubcontractNbr": sub["SubcontractNbr"]}})

@@ -175,7 +175,7 @@ def test_a_change_order_hint_is_read_as_its_commitment(procore, procore_sim):
 
 # --- Acumatica: purchase orders ----------------------------------------------------------------------------------
 def commitment(number="PO-777", amount="1200.00", change_orders=(), kind="purchase_order") -> Commitment:
-    dims = {"subaccount": "000-000", "project": "RIVERSIDE", "task": "03", "cost_code": "03300"}
+    dims = {"subaccount": "000-000", "project": "RIVERSIDE", "task": "03", "cost_code": "03-300"}
     return Commitment(
         native_id=f"purchase_order_contract:{RIVERSIDE}:777",
         vendor=Ref("5200000205", name="Granite Supply Co.", destination_id="GRANITESUP"),
