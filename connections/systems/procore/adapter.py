@@ -6,6 +6,10 @@ Their native ids carry the kind and the project, because every Procore read is s
 `requisition:<project id>:<id>` and `direct_cost:<project id>:<id>`. Payment status from the ERP is written back on
 them (payments.py). Vendors (vendors.py), standard cost codes (cost_codes.py), commitments (commitments.py) and
 webhooks (hooks.py) live in their own modules; this class dispatches to them.
+
+Procore is also the destination of documents: commitments become purchase order or work order contracts
+(commitment_writes.py) and bills direct costs of type invoice (bill_writes.py), with their lines, carrying our key
+in `origin_id`; placement.py turns the mapped project, cost code and cost type into Procore ids.
 """
 
 from __future__ import annotations
@@ -31,12 +35,15 @@ from connections.systems.base import (
 from syncs.canonical import Bill, BillLine, Ref
 
 from . import hooks
+from .bill_writes import ProcoreBillWriter
 from .client import ProcoreClient
+from .commitment_writes import ProcoreCommitmentWriter
 from .commitments import ProcoreCommitments
 from .common import RUN_STOPPERS, parse_time, procore_range
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
 from .cost_codes import ProcoreCostCodes
 from .payments import ProcorePayments
+from .placement import Placement
 from .vendors import ProcoreVendors
 
 DEFAULT_CURRENCY = "USD"
@@ -60,10 +67,10 @@ def vendor_name(header: dict) -> str:
 
 class ProcoreAdapter(Adapter):
     capabilities = {
-        "bill": frozenset({READ, STATUS}),
+        "bill": frozenset({READ, STATUS, CREATE, UPDATE}),
         "vendor": frozenset({READ, CREATE, UPDATE}),
         "cost_code": frozenset({READ, CREATE, UPDATE}),
-        "commitment": frozenset({READ}),
+        "commitment": frozenset({READ, CREATE, UPDATE}),
     }
     reference_kinds = frozenset({"vendor", "cost_code", "cost_type", "project"})
 
@@ -78,6 +85,12 @@ class ProcoreAdapter(Adapter):
             "vendor": ProcoreVendors(self.client),
             "cost_code": ProcoreCostCodes(self.client, connection.settings.get("standard_cost_code_list_id")),
             "commitment": ProcoreCommitments(self.client, self.currency),
+        }
+        # documents written to Procore as their destination, by our key in origin_id
+        placement = Placement(self.client)
+        self.writers = {
+            "commitment": ProcoreCommitmentWriter(self.client, placement),
+            "bill": ProcoreBillWriter(self.client, placement, connection.settings.get("direct_cost_status")),
         }
 
     # --- contract ------------------------------------------------------------------------------------------
@@ -161,12 +174,19 @@ class ProcoreAdapter(Adapter):
             yield from self._company_cost_codes()
 
     def find(self, entity: str, record, key: str) -> str | None:
-        """Vendors: the one linked by origin_id; cost codes: linked by origin_id, else the same full code."""
+        """Vendors: the one linked by origin_id; cost codes: linked by origin_id, else the same full code.
+        Commitments and bills (direct costs): the one carrying our key in origin_id, in the record's project."""
         self._require(entity, CREATE)
+        if entity in self.writers:
+            return self.writers[entity].find(record, key)
         return self.ops[entity].find(record)
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
+        """Vendors and cost codes: created, or kept in step through `sync`. Commitments become purchase order or
+        work order contracts (by `record.kind`), bills direct costs of type invoice; both with lines, by our key."""
         self._require(entity, UPDATE if existing_id else CREATE)
+        if entity in self.writers:
+            return self.writers[entity].write(record, key, existing_id)
         return self.ops[entity].write(record, existing_id)
 
     def reconcile_scopes(self, entity: str) -> list[dict]:

@@ -13,6 +13,7 @@ from connections import errors
 from connections.http import HttpClient
 from connections.tokens import BearerTokenAuth, InvalidGrant, TokenGrant
 
+from .common import json_body
 from .consts import HOSTS, PER_PAGE
 
 
@@ -233,6 +234,51 @@ class ProcoreClient:
         """Not repeated on a lost answer: the caller looks payments up by origin_id first."""
         body = {"project_id": int(project_id), "contract_id": int(contract_id), "contract_payment": fields}
         return self.http.request("POST", "/rest/v1.0/contract_payments", json=body).json()
+
+    # --- documents written to Procore (the ERP path: origin_id, then batch `sync`) ----------------------------------
+    def contracts_with_origin(self, kind: str, project_id, origin_id: str) -> Iterator[dict]:
+        """Contracts of one kind and project carrying `origin_id` (the filter may match loosely: callers compare)."""
+        return self.paged(f"/rest/v1.0/{kind}", project_id=project_id, **{"filters[origin_id]": origin_id})
+
+    def create_contract(self, kind: str, project_id, fields: dict) -> dict:
+        """Not repeated on a lost answer: the caller looks the contract up by origin_id first."""
+        body = {"project_id": int(project_id), kind.removesuffix("s"): fields}
+        return self.http.request("POST", f"/rest/v1.0/{kind}", json=body).json()
+
+    def sync_contracts(self, kind: str, project_id, updates: list[dict]) -> dict:
+        """The ERP write path for contract headers, matched on origin_id; 200 with `entities` and `errors`."""
+        body = {"project_id": int(project_id), "updates": updates}
+        return self.http.request("PATCH", f"/rest/v1.0/{kind}/sync", json=body, idempotent=True).json()
+
+    def contract_line_items(self, kind: str, project_id, contract_id) -> Iterator[dict]:
+        return self.paged(f"/rest/v1.0/{kind}/{contract_id}/line_items", project_id=project_id)
+
+    def sync_contract_line_items(self, kind: str, project_id, contract_id, updates: list[dict]) -> dict:
+        """Lines created or updated by origin_id in one call (ordinary edits of a synced contract are locked)."""
+        path = f"/rest/v1.0/{kind}/{contract_id}/line_items/sync"
+        body = {"updates": updates}
+        return self.http.request("PATCH", path, params={"project_id": project_id}, json=body, idempotent=True).json()
+
+    def direct_costs_with(self, project_id, **filters) -> Iterator[dict]:
+        """Direct cost headers of one project matching `filters` (e.g. origin_id=..., invoice_number=...)."""
+        params = {f"filters[{name}]": value for name, value in filters.items()}
+        return self.paged(f"/rest/v1.0/projects/{project_id}/direct_costs", **params)
+
+    def create_direct_cost(self, project_id, fields: dict) -> dict:
+        """The header only (v1.0 `item`); not repeated on a lost answer: the caller looks it up by origin_id."""
+        path = f"/rest/v1.0/projects/{project_id}/direct_costs"
+        return self.http.request("POST", path, json={"item": fields}).json()
+
+    def sync_direct_costs(self, project_id, updates: list[dict]) -> dict:
+        path = f"/rest/v1.0/projects/{project_id}/direct_costs/sync"
+        return self.http.request("PATCH", path, json={"updates": updates}, idempotent=True).json()
+
+    def sync_direct_cost_line_items(self, project_id, updates: list[dict]) -> dict:
+        """Line items of the project's direct costs by origin_id; `amount` is a JSON number in this contract."""
+        path = f"/rest/v1.0/projects/{project_id}/direct_costs/line_items/sync"
+        headers = {"Content-Type": "application/json"}
+        body = json_body({"updates": updates})
+        return self.http.request("PATCH", path, data=body, headers=headers, idempotent=True).json()
 
     # --- webhooks (company hooks, v2.0 paths) ------------------------------------------------------------------------
     def hooks(self, namespace: str) -> Iterator[dict]:
