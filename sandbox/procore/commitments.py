@@ -10,7 +10,7 @@ simulator uses the lower-case change order package statuses the contract schemas
 from __future__ import annotations
 
 from ..core.http import Response
-from . import erp, render
+from . import erp, line_sync, render
 from .context import Ctx, error
 from .listing import apply_filters, in_id_order
 
@@ -163,33 +163,12 @@ def delete_contract_line(ctx: Ctx):
 
 
 def sync_contract_lines(ctx: Ctx):
-    """Batch line writes: an item with an ``id`` updates that line, else one with a known origin_id, else new."""
-    kind, record = _contract(ctx, key="contract_id")
-    updates = ctx.json_body().get("updates")
-    if not isinstance(updates, list):
-        raise error(400, {"updates": ["is missing"]})
-    entities, errors = [], []
-    for update in updates:
-        target = _match_line(record, update)
-        if update.get("id") is not None and target is None:
-            errors.append({**update, "errors": {"id": ["not found"]}})
-            continue
-        if target is None:
-            (target,) = _new_lines(ctx, [update])
-            record.setdefault("line_items", []).append(target)
-        target.update(_line_fields(update), updated_at=ctx.now)
-        entities.append(render.cost_line(ctx.store, target))
-    record["updated_at"] = ctx.now
-    return {"entities": entities, "errors": errors}
-
-
-def _match_line(record: dict, update: dict) -> dict | None:
-    for line in record.get("line_items", []):
-        if update.get("id") is not None and line["id"] == update["id"]:
-            return line
-        if update.get("id") is None and update.get("origin_id") and line.get("origin_id") == update["origin_id"]:
-            return line
-    return None
+    """Batch line writes on one contract, matched on ``id`` or ``origin_id`` like every sync call."""
+    _kind, record = _contract(ctx, key="contract_id")
+    scope = line_sync.LineScope([record], LINE_FIELDS)
+    new_line = lambda item: _new_lines(ctx, [item])[0]  # noqa: E731
+    show = lambda line, _owner: render.cost_line(ctx.store, line)  # noqa: E731
+    return line_sync.sync_lines(ctx, ctx.json_body().get("updates"), scope, new_line, show)
 
 
 # -- /commitments ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ and ``status``.
 from __future__ import annotations
 
 from ..core.http import Response
-from . import erp
+from . import erp, line_sync
 from .context import Ctx, error
 from .render_docs import direct_cost, direct_cost_line, direct_cost_row
 
@@ -182,25 +182,11 @@ def all_lines(ctx: Ctx):
 
 
 def sync_lines(ctx: Ctx):
-    """PATCH /projects/{pid}/direct_costs/line_items/sync: each update names its direct cost or its own id."""
+    """PATCH /projects/{pid}/direct_costs/line_items/sync: lines of the project's live direct costs, matched on
+    ``id`` or ``origin_id``; a new line goes to the item's ``direct_cost_id``."""
     project = _project(ctx)
-    updates = ctx.json_body().get("updates")
-    if not isinstance(updates, list):
-        raise error(400, {"updates": ["is missing"]})
-    entities, errors = [], []
-    for update in updates:
-        record = ctx.store.get("direct_costs", update.get("direct_cost_id"))
-        if record is None or record.get("project_id") != project["id"]:
-            errors.append({**update, "errors": {"direct_cost_id": ["is invalid"]}})
-            continue
-        target = next((ln for ln in record.get("line_items", []) if ln["id"] == update.get("id")), None)
-        if update.get("id") is not None and target is None:
-            errors.append({**update, "errors": {"id": ["not found"]}})
-            continue
-        if target is None:
-            (target,) = _new_lines(ctx, [update])
-            record.setdefault("line_items", []).append(target)
-        target.update({k: v for k, v in update.items() if k in LINE_FIELDS}, updated_at=ctx.now)
-        record["updated_at"] = ctx.now
-        entities.append(direct_cost_line(ctx.store, target, record))
-    return {"entities": entities, "errors": errors}
+    holders = [r for r in ctx.store.find("direct_costs", project_id=project["id"]) if not r.get("deleted_at")]
+    scope = line_sync.LineScope(holders, LINE_FIELDS, holder_key="direct_cost_id")
+    new_line = lambda item: _new_lines(ctx, [item])[0]  # noqa: E731
+    show = lambda line, owner: direct_cost_line(ctx.store, line, owner)  # noqa: E731
+    return line_sync.sync_lines(ctx, ctx.json_body().get("updates"), scope, new_line, show)

@@ -9,14 +9,18 @@ From Procore's ERP integration guide and sync-action tutorial:
   ``"business_fields"`` (default: a PATCH that changes anything but the ERP linkage fields is a 422) or
   ``"off"``. Batch sync calls are the ERP's own path and are never locked;
 - a sync call answers 200 with ``{entities, errors}`` whatever happens to each item, takes at most 1000
-  items, and matches each item on ``id`` or ``origin_id``: an unknown origin_id creates a record, an
-  unknown id is an error, and both together update the record's origin_id.
+  items, and matches each item on ``id`` or ``origin_id``: an unknown origin_id creates a record, a known
+  one updates it, an unknown id is an error, and both together update the record's origin_id. Every sync
+  endpoint (records here, line items in ``line_sync``) goes through ``run_sync``. An item with neither key
+  follows ``sync_unkeyed`` (unpublished).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from ..core.http import HttpError
 from .context import Ctx, error
@@ -76,6 +80,49 @@ def errors_of(exc: HttpError) -> dict:
     return payload if isinstance(payload, dict) else {"base": [payload]}
 
 
+@dataclass
+class SyncTarget:
+    """How one sync endpoint finds, creates, changes and shows its items; ``run_sync`` applies the matching."""
+
+    by_id: Callable[[Any], dict | None]
+    by_origin: Callable[[str], dict | None]
+    create: Callable[[dict], dict]
+    update: Callable[[dict, dict], dict]
+    render: Callable[[dict], dict]
+
+
+def run_sync(ctx: Ctx, updates, target: SyncTarget) -> dict:
+    """Answer a batch sync call: each item matched on id, else origin_id; only an unmatched one is created."""
+    if not isinstance(updates, list):
+        raise error(400, {"updates": ["is missing"]})
+    if len(updates) > MAX_SYNC:
+        raise error(400, f"at most {MAX_SYNC} updates per call")
+    entities, errors = [], []
+    for update in updates:
+        try:
+            if not isinstance(update, dict):
+                raise error(422, {"base": ["is invalid"]})
+            entities.append(target.render(_sync_one(ctx, target, dict(update))))
+        except HttpError as exc:  # each item fails on its own, echoed back with its problems
+            errors.append({**(update if isinstance(update, dict) else {}), "errors": errors_of(exc)})
+    return {"entities": entities, "errors": errors}
+
+
+def _sync_one(ctx: Ctx, target: SyncTarget, update: dict) -> dict:
+    record_id, origin_id = update.pop("id", None), update.get("origin_id")
+    if record_id is not None:
+        record = target.by_id(record_id)
+        if record is None:
+            raise error(404, {"id": ["not found"]})
+        return target.update(record, update)  # an origin_id sent alongside relinks the record
+    if origin_id in (None, ""):
+        if ctx.config["sync_unkeyed"] == "error":
+            raise error(422, {"base": ["id or origin_id is required"]})
+        return target.create(update)
+    record = target.by_origin(origin_id)
+    return target.update(record, update) if record is not None else target.create(update)
+
+
 def sync_batch(
     ctx: Ctx,
     collection: str,
@@ -84,30 +131,20 @@ def sync_batch(
     create: Callable[[dict], dict],
     render: Callable[[dict], dict],
 ) -> dict:
-    """Run a batch sync over ``updates`` for records matching ``scope`` (e.g. company_id or project_id)."""
-    if not isinstance(updates, list):
-        raise error(400, {"updates": ["is missing"]})
-    if len(updates) > MAX_SYNC:
-        raise error(400, f"at most {MAX_SYNC} updates per call")
-    entities, errors = [], []
-    for update in updates:
-        try:
-            entities.append(render(_sync_one(ctx, collection, dict(update), scope, create)))
-        except HttpError as exc:  # each item fails on its own
-            errors.append({**update, "errors": errors_of(exc)})
-    return {"entities": entities, "errors": errors}
+    """Run a batch sync over ``updates`` for stored records matching ``scope`` (e.g. company_id or project_id)."""
 
-
-def _sync_one(ctx: Ctx, collection: str, update: dict, scope: dict, create) -> dict:
-    record_id, origin_id = update.pop("id", None), update.get("origin_id")
-    if record_id is not None:
+    def by_id(record_id) -> dict | None:
         record = ctx.store.get(collection, record_id)
-        if record is None or any(record.get(k) != v for k, v in scope.items()):
-            raise error(404, {"id": ["not found"]})
-        return apply_patch(ctx, collection, record, update, erp_path=True)
-    if origin_id in (None, ""):
-        raise error(422, {"base": ["id or origin_id is required"]})
-    record = ctx.store.first(collection, origin_id=origin_id, **scope)
-    if record is not None:
-        return apply_patch(ctx, collection, record, update, erp_path=True)
-    return create(update)
+        return record if record is not None and all(record.get(k) == v for k, v in scope.items()) else None
+
+    return run_sync(
+        ctx,
+        updates,
+        SyncTarget(
+            by_id=by_id,
+            by_origin=lambda origin_id: ctx.store.first(collection, origin_id=origin_id, **scope),
+            create=create,
+            update=lambda record, changes: apply_patch(ctx, collection, record, changes, erp_path=True),
+            render=render,
+        ),
+    )

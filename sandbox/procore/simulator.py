@@ -80,6 +80,10 @@ class ProcoreSimulator(Simulator):
         # A record with origin_id is "synced": "business_fields" refuses single-record edits of anything but
         # the ERP fields (422); "off" allows them. Batch sync calls are never locked.
         "erp_lock": "business_fields",
+        # A sync item with neither id nor origin_id: nothing published says what happens. The direct cost line
+        # sync contract lists what creating a line needs without naming origin_id, so "create" (default) makes
+        # a new record; "error" answers it as an error entry (422 "id or origin_id is required").
+        "sync_unkeyed": "create",
         "webhook_duplicates": False,  # deliver every event twice (Procore warns duplicates can arrive)
         "webhook_drop": False,  # lose every event (never delivered), to prove polling is the backstop
         "webhook_timeout": 5,  # seconds the receiver has to answer 2xx

@@ -617,3 +617,109 @@ def test_webhook_retries_after_a_failure_and_can_duplicate_or_drop(procore, proc
     procore_ctl.upsert("direct_costs", {"id": 5_700_000_701, "terms": "Net 60"})
     procore_ctl.action("deliver")
     assert len(receiver.received) == 4 and procore_ctl.action("deliveries")["dropped"] == 1
+
+
+# -- sync calls match on id or origin_id -----------------------------------------------------------------
+
+DIRECT_COST = 5700000701
+LINE_SYNC = f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/line_items/sync"
+
+
+def _direct_cost_lines(procore, direct_cost_id=DIRECT_COST):
+    return procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/{direct_cost_id}/line_items").json()
+
+
+def test_direct_cost_line_sync_by_origin_id_twice_updates_the_one_line(procore):
+    first = {"direct_cost_id": DIRECT_COST, "origin_id": "DCL-1", "amount": "10.00", "description": "Rebar"}
+    made = procore.patch(LINE_SYNC, {"updates": [first]}).json()
+    assert made["errors"] == [] and made["entities"][0]["amount"] == "10.00"
+    again = procore.patch(LINE_SYNC, {"updates": [{**first, "amount": "25.00"}]}).json()
+    assert again["errors"] == [] and again["entities"][0]["id"] == made["entities"][0]["id"]
+    # direct_cost_id is only required to create: a known origin_id alone finds the line
+    alone = procore.patch(LINE_SYNC, {"updates": [{"origin_id": "DCL-1", "description": "Rebar #5"}]}).json()
+    assert alone["entities"][0]["id"] == made["entities"][0]["id"]
+    lines = [line for line in _direct_cost_lines(procore) if line["origin_id"] == "DCL-1"]
+    assert [(line["amount"], line["description"]) for line in lines] == [("25.00", "Rebar #5")]
+    assert len(_direct_cost_lines(procore)) == 3  # the two seeded lines and this one
+
+
+def test_direct_cost_line_sync_by_id_updates_and_relinks(procore):
+    seeded = _direct_cost_lines(procore)[1]
+    answer = procore.patch(LINE_SYNC, {"updates": [{"id": seeded["id"], "origin_id": "DCL-9", "amount": "700.00"}]})
+    assert answer.status_code == 200 and answer.json()["errors"] == []
+    lines = _direct_cost_lines(procore)
+    assert len(lines) == 2 and (lines[1]["origin_id"], lines[1]["amount"]) == ("DCL-9", "700.00")
+    unknown = procore.patch(LINE_SYNC, {"updates": [{"id": 1, "amount": "1.00"}]}).json()
+    assert unknown["entities"] == [] and unknown["errors"][0]["errors"] == {"id": ["not found"]}
+    clash = procore.patch(LINE_SYNC, {"updates": [{"id": lines[0]["id"], "origin_id": "DCL-9"}]}).json()
+    assert clash["errors"][0]["errors"] == {"origin_id": ["has already been taken"]}
+    elsewhere = procore.get(f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs").json()[1]["id"]
+    moved = procore.patch(LINE_SYNC, {"updates": [{"origin_id": "DCL-9", "direct_cost_id": elsewhere}]}).json()
+    assert moved["errors"][0]["errors"] == {"direct_cost_id": ["is invalid"]}
+    assert len(_direct_cost_lines(procore)) == 2
+
+
+def test_direct_cost_line_sync_with_an_unknown_origin_id_creates(procore):
+    answer = procore.patch(
+        LINE_SYNC,
+        {
+            "updates": [
+                {"direct_cost_id": DIRECT_COST, "origin_id": "DCL-2", "amount": "5.00"},
+                {"origin_id": "DCL-3", "amount": "6.00"},  # a new line must name its direct cost
+            ]
+        },
+    ).json()
+    assert [e["origin_id"] for e in answer["entities"]] == ["DCL-2"]
+    assert answer["errors"][0]["errors"] == {"direct_cost_id": ["is invalid"]}
+    assert [line["origin_id"] for line in _direct_cost_lines(procore)][-1] == "DCL-2"
+    assert len(_direct_cost_lines(procore)) == 3
+
+
+def test_contract_line_sync_matches_on_origin_id_and_id(procore):
+    path, contract = "/rest/v1.0/work_order_contracts/5500000502/line_items", {"project_id": RIVERSIDE}
+    before = procore.get(path, **contract).json()
+    made = procore.patch(path + "/sync", {"updates": [{"origin_id": "WL-1", "amount": "10.00"}]}, **contract).json()
+    again = procore.patch(path + "/sync", {"updates": [{"origin_id": "WL-1", "amount": "12.00"}]}, **contract).json()
+    assert again["entities"][0]["id"] == made["entities"][0]["id"]
+    by_id = {"id": before[0]["id"], "description": "Framing, revised"}
+    assert procore.patch(path + "/sync", {"updates": [by_id]}, **contract).json()["errors"] == []
+    after = procore.get(path, **contract).json()
+    assert len(after) == len(before) + 1 and after[0]["description"] == "Framing, revised"
+    assert [line["amount"] for line in after if line["origin_id"] == "WL-1"] == ["12.00"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "body", "item"),
+    [
+        ("/rest/v1.0/vendors/sync", {}, {"company_id": demo.COMPANY_ID}, {"name": "Delta Paving"}),
+        ("/rest/v1.0/cost_codes/sync", {"project_id": RIVERSIDE}, {}, {"code": "310", "name": "Earthwork"}),
+        ("/rest/v1.0/line_item_types/sync", {}, {"company_id": demo.COMPANY_ID}, {"name": "Permits"}),
+        (
+            "/rest/v1.0/standard_cost_codes/sync",
+            {"company_id": COMPANY, "standard_cost_code_list_id": demo.STANDARD_LIST_ID},
+            {},
+            {"code": "310", "name": "Earthwork"},
+        ),
+        ("/rest/v1.0/work_order_contracts/sync", {"project_id": RIVERSIDE}, {}, {"title": "Paving"}),
+        ("/rest/v1.0/purchase_order_contracts/sync", {"project_id": RIVERSIDE}, {}, {"title": "Rebar"}),
+        (f"/rest/v1.0/projects/{RIVERSIDE}/direct_costs/sync", {}, {}, {"invoice_number": "INV-9"}),
+    ],
+)
+def test_every_record_sync_updates_the_record_its_origin_id_names(procore, path, params, body, item):
+    first = procore.patch(path, {**body, "updates": [{**item, "origin_id": "ERP-1"}]}, **params).json()
+    assert first["errors"] == [] and len(first["entities"]) == 1
+    second = procore.patch(path, {**body, "updates": [{"origin_id": "ERP-1"}]}, **params).json()
+    assert second["errors"] == [] and second["entities"][0]["id"] == first["entities"][0]["id"]
+    other = procore.patch(path, {**body, "updates": [{**item, "origin_id": "ERP-2"}]}, **params).json()
+    assert other["entities"][0]["id"] != first["entities"][0]["id"]
+
+
+def test_a_sync_item_without_id_or_origin_id_follows_the_switch(procore, procore_ctl):
+    line = {"direct_cost_id": DIRECT_COST, "amount": "3.00"}
+    assert procore.patch(LINE_SYNC, {"updates": [line]}).json()["errors"] == []
+    procore_ctl.config(sync_unkeyed="error")
+    refused = procore.patch(LINE_SYNC, {"updates": [line]}).json()
+    assert refused["errors"][0]["errors"] == {"base": ["id or origin_id is required"]}
+    vendors = {"company_id": demo.COMPANY_ID, "updates": [{"name": "Nameless"}]}
+    assert procore.patch("/rest/v1.0/vendors/sync", vendors).json()["entities"] == []
+    assert len(_direct_cost_lines(procore)) == 3
