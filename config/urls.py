@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("mappings/", include("mappings.urls")),
     path("webhooks/<uuid:connection_uuid>/", webhooks.receive, name="webhook"),
+    path("", include("connections.urls_oauth")),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
 ]

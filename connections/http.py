@@ -3,20 +3,23 @@
 It sets connect and read timeouts on every call; retries only where safe (reads, and writes the caller marks
 idempotent), with capped exponential back-off and full jitter; honours Retry-After (seconds or HTTP date) and
 Procore's X-Rate-Limit-Reset; never sleeps long inside a worker (a 429 or a long wait raises a typed error carrying
-`retry_at`, and the task is rescheduled); paces calls by the rate-limit budget each server announces in its
-`X-Rate-Limit-*` headers, so the budget runs dry here instead of in a 429; counts calls per connection; logs method,
-path, status and duration with secrets redacted; and maps failures to the typed errors of connections/errors.py.
+`retry_at`, and the task is rescheduled); paces calls by the rate-limit budgets each server announces in its
+headers (`X-Rate-Limit-*`, or the windows the system's registry entry names), so a budget runs dry here instead of
+in a 429; counts calls per connection; logs method, path, status and duration with secrets redacted; and maps
+failures to the typed errors of connections/errors.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import requests
@@ -26,6 +29,7 @@ from django.utils import timezone
 
 from . import errors
 from .redaction import redact
+from .registry import SYSTEMS, RateHeaders
 
 log = logging.getLogger("connections.http")
 
@@ -62,18 +66,42 @@ def retry_at_from_headers(headers, now: dt.datetime | None = None) -> dt.datetim
     return None
 
 
+def exact_json(body) -> bytes:
+    """JSON in which Decimal values are written as exact JSON numbers: money never passes through a float."""
+    numbers: dict[str, str] = {}
+
+    def mark(node):
+        if isinstance(node, Decimal):
+            placeholder = f"\x00number{len(numbers)}\x00"
+            numbers[json.dumps(placeholder)] = format(node, "f")
+            return placeholder
+        if isinstance(node, dict):
+            return {name: mark(item) for name, item in node.items()}
+        if isinstance(node, list | tuple):
+            return [mark(item) for item in node]
+        return node
+
+    text = json.dumps(mark(body))
+    for placeholder, number in numbers.items():
+        text = text.replace(placeholder, number)
+    return text.encode()
+
+
 class RateBudget:
     """What is left of one connection's rate-limit window at one host, as the server last announced it.
 
-    Fed by `X-Rate-Limit-Limit/Remaining/Reset` (Reset in Unix seconds) on every answer, errors included. Before a
-    call, an exhausted window either waits out a short remainder or raises `RateLimited` carrying the reset time;
-    it never sleeps long. Budgets live per process: every answer corrects them, so workers converge quickly.
+    Fed on every answer, errors included, by the headers the system's registry entry names for the window
+    (`RateHeaders`; by default `X-Rate-Limit-Limit/Remaining/Reset`, Reset in Unix seconds). Before a call, an exhausted
+    window either waits out a short remainder or raises `RateLimited` carrying the reset time; it never sleeps long.
+    A window declared `pace` spreads its second half evenly over the time left, so a long read slows down instead of
+    running dry. Budgets live per process: every answer corrects them, so workers converge quickly.
     """
 
-    _all: dict[tuple, RateBudget] = {}
+    _all: dict[tuple, RateBudget | RateBudgets] = {}
     _lock = threading.Lock()
 
-    def __init__(self, per_minute: int | None = None):
+    def __init__(self, per_minute: int | None = None, headers: RateHeaders | None = None):
+        self.headers = headers or RateHeaders()
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reset_at: dt.datetime | None = None
@@ -83,27 +111,38 @@ class RateBudget:
         self.announced = False
 
     @classmethod
-    def of(cls, connection, base_url: str) -> RateBudget:
-        """The shared budget of this connection at this base URL (one API host; the login host has its own)."""
+    def of(cls, connection, base_url: str) -> RateBudget | RateBudgets:
+        """The shared budget of this connection at this base URL (one API host; the login host has its own).
+
+        A system announcing several windows (e.g. per minute and per day) gets one budget per window, all honoured.
+        """
         identity = getattr(connection, "uuid", None) or getattr(connection, "pk", None) or id(connection)
         key = (str(identity), base_url.rstrip("/"))
         per_minute = (getattr(connection, "settings", None) or {}).get("requests_per_minute") or None
+        windows = _rate_windows(connection)
         with cls._lock:
-            budget = cls._all.setdefault(key, cls())
+            budget = cls._all.get(key)
+            if budget is None:
+                budgets = [cls(headers=window) for window in windows]
+                budget = budgets[0] if len(budgets) == 1 else RateBudgets(budgets)
+                cls._all[key] = budget
             budget.per_minute = int(per_minute) if per_minute else None
             return budget
 
     def observe(self, headers) -> None:
         """Take the window the server announced; answers without the headers leave the budget as it was."""
-        remaining, reset = headers.get("X-Rate-Limit-Remaining"), headers.get("X-Rate-Limit-Reset")
+        names = self.headers
+        remaining, reset = headers.get(names.remaining), headers.get(names.reset)
         if remaining is None or not str(remaining).strip().lstrip("-").isdigit():
             return
         self.announced = True
-        limit = headers.get("X-Rate-Limit-Limit")
+        limit = headers.get(names.limit)
         self.limit = int(limit) if limit and str(limit).strip().isdigit() else self.limit
         self.remaining = int(remaining)
         reset = str(reset or "").strip()
-        self.reset_at = dt.datetime.fromtimestamp(int(reset), tz=dt.UTC) if reset.isdigit() else None
+        self.reset_at = (
+            dt.datetime.fromtimestamp(int(reset) / names.reset_per_second, tz=dt.UTC) if reset.isdigit() else None
+        )
 
     def exhausted(self, now: dt.datetime) -> bool:
         """Whether the window is spent (down to the reserve) and has not reset yet."""
@@ -117,18 +156,30 @@ class RateBudget:
         if self.per_minute and not self.announced:
             self._open_minute(now)
         if self.exhausted(now):
-            wait = (self.reset_at - now).total_seconds()
-            if wait > settings.HTTP_MAX_INLINE_WAIT_SECONDS:
-                raise errors.RateLimited(
-                    f"{method} {urlsplit(url).path}: not sent, the rate-limit window is spent "
-                    f"({self.remaining} of {self.limit} left) until {self.reset_at:%H:%M:%S} UTC",
-                    retry_at=self.reset_at,
-                )
-            time.sleep(max(wait, 0))
+            self._wait((self.reset_at - now).total_seconds(), method, url)
             self.remaining = None  # a new window: the next answer says how much of it is left
         elif self.remaining is not None:
+            if self.headers.pace:
+                self._pace(now, method, url)
             self.remaining -= 1
 
+    def _wait(self, seconds: float, method: str, url: str) -> None:
+        """Sleep `seconds` when this window allows such a wait inline, else raise RateLimited until its reset."""
+        longest = self.headers.max_wait_seconds or settings.HTTP_MAX_INLINE_WAIT_SECONDS
+        if seconds > longest:
+            raise errors.RateLimited(
+                f"{method} {urlsplit(url).path}: not sent, the rate-limit window is spent "
+                f"({self.remaining} of {self.limit} left) until {self.reset_at:%H:%M:%S} UTC",
+                retry_at=self.reset_at,
+            )
+        time.sleep(max(seconds, 0))
+
+    def _pace(self, now: dt.datetime, method: str, url: str) -> None:
+        """In the second half of a window, leave an even share of the time left between calls."""
+        usable = self.remaining - RATE_LIMIT_RESERVE
+        if not self.limit or self.reset_at is None or self.reset_at <= now or usable * 2 >= self.limit:
+            return
+        self._wait((self.reset_at - now).total_seconds() / max(usable, 1), method, url)
 
     def _open_minute(self, now: dt.datetime) -> None:
         """Start a new local minute when the last one is over (the window is then counted down like an announced
@@ -136,6 +187,31 @@ class RateBudget:
         if self.reset_at is None or self.reset_at <= now or self.remaining is None:
             self.limit, self.remaining = self.per_minute, self.per_minute + RATE_LIMIT_RESERVE
             self.reset_at = now + dt.timedelta(minutes=1)
+
+
+class RateBudgets:
+    """Several windows of one connection at one host (e.g. per minute and per day): a call spends from each."""
+
+    def __init__(self, windows: list[RateBudget]):
+        self.windows = windows
+        self.per_minute = None
+
+    def observe(self, headers) -> None:
+        for window in self.windows:
+            window.observe(headers)
+
+    def spend(self, method: str, url: str) -> None:
+        # The longest-lived window first: a spent day stops the call before a minute is waited out for nothing.
+        now = timezone.now()
+        for window in sorted(self.windows, key=lambda w: w.reset_at or now, reverse=True):
+            window.spend(method, url)
+
+
+def _rate_windows(connection) -> tuple[RateHeaders, ...]:
+    """The windows the connection's system announces (the default headers for a system the registry lacks)."""
+    system = getattr(connection, "system", None)
+    spec = SYSTEMS.get(system) if isinstance(system, str) else None
+    return spec.rate_limits if spec and spec.rate_limits else (RateHeaders(),)
 
 
 class Auth:
@@ -181,6 +257,9 @@ class HttpClient:
         retry_safe = method in SAFE_METHODS if idempotent is None else idempotent
         url = self.url(path)
         extra_headers = kwargs.pop("headers", None) or {}
+        if "json" in kwargs:  # encoded here, so money in a body is an exact number, never a float
+            kwargs["data"] = exact_json(kwargs.pop("json"))
+            extra_headers = {"Content-Type": "application/json", **extra_headers}
         reauthenticated = False
         attempt = 0
         while True:

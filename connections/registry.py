@@ -42,6 +42,21 @@ class ConfigField:
         return value
 
 
+@dataclass(frozen=True)
+class RateHeaders:
+    """The response headers in which a server announces one rate-limit window (connections/http.py reads them)."""
+
+    limit: str = "X-Rate-Limit-Limit"
+    remaining: str = "X-Rate-Limit-Remaining"
+    reset: str = "X-Rate-Limit-Reset"
+    reset_per_second: int = 1  # units of the Reset value per second: 1 for Unix seconds, 1000 for milliseconds
+    # Spread the second half of the window evenly over what is left of it, so a long read never empties it.
+    pace: bool = False
+    # The longest wait for this window's reset that is slept inside a worker (None: HTTP_MAX_INLINE_WAIT_SECONDS);
+    # longer waits raise RateLimited and the task is rescheduled.
+    max_wait_seconds: float | None = None
+
+
 BASE_URL = ConfigField(
     "base_url",
     "Base URL override",
@@ -58,10 +73,15 @@ class SystemSpec:
     key: str
     label: str
     adapter: str  # dotted path of the adapter class
-    auth: str  # how we authenticate: oauth_client_credentials | oauth_password | oauth_authorization_code | session
+    auth: str  # how we authenticate: oauth_client_credentials | oauth_password | oauth_code | session
     config_fields: tuple[ConfigField, ...]
     secret_fields: tuple[ConfigField, ...]
     webhook: str | None = None  # header_secret | hmac_sha256 | None (pull only)
+    # auth "oauth_code": dotted path of the system's OAuthCodeFlow (connections/oauth.py): its consent page URL, its
+    # code exchange and what it reads once connected (e.g. the division, the realm id).
+    oauth: str = ""
+    # The rate-limit windows the system announces in its answers; every window is honoured (connections/http.py).
+    rate_limits: tuple[RateHeaders, ...] = (RateHeaders(),)
 
     def clean_config(self, data: dict) -> dict:
         """Validate configuration against the declaration; raise ValidationError naming each bad field."""
@@ -83,6 +103,12 @@ class SystemSpec:
 
     def adapter_class(self):
         return import_string(self.adapter)
+
+    def oauth_flow(self):
+        """The system's authorization-code flow (auth "oauth_code" only)."""
+        if self.auth != "oauth_code" or not self.oauth:
+            raise ValidationError(f"{self.label} does not connect through a consent page.")
+        return import_string(self.oauth)()
 
 
 SYSTEMS: dict[str, SystemSpec] = {
@@ -130,6 +156,15 @@ SYSTEMS: dict[str, SystemSpec] = {
             auth="oauth_client_credentials",
             config_fields=(
                 ConfigField("subdomain", "Subdomain", "The part before .procurify.com."),
+                ConfigField(
+                    "requests_per_minute",
+                    "Requests per minute",
+                    "Calls are spaced evenly to this budget, per worker process (default 60). Procurify publishes no "
+                    "limit but may suspend access after excessive requests: divide what you may spend by the workers.",
+                    required=False,
+                    kind="int",
+                    default="60",
+                ),
                 BASE_URL,
             ),
             secret_fields=(
@@ -192,6 +227,26 @@ SYSTEMS: dict[str, SystemSpec] = {
                 ConfigField("company_id", "Company ID"),
                 ConfigField("sender_id", "Web Services sender ID"),
                 ConfigField("location_id", "Entity (location) ID", "Blank signs in at the top level.", required=False),
+                ConfigField(
+                    "po_item",
+                    "Item for purchase order lines",
+                    "A non-inventory item (e.g. SUBCONTRACT) named on each purchase order line of a commitment.",
+                    required=False,
+                ),
+                ConfigField(
+                    "po_transaction_type",
+                    "Purchase order transaction type",
+                    "The Purchasing transaction definition commitments are written as.",
+                    required=False,
+                    default="Purchase Order",
+                ),
+                ConfigField(
+                    "timezone",
+                    "Intacct's time zone",
+                    "IANA name (e.g. America/Los_Angeles) of the times Intacct stamps on records (WHENMODIFIED). "
+                    "Blank: read as UTC, and each incremental read looks back 14 hours so no change is missed.",
+                    required=False,
+                ),
                 BASE_URL,
             ),
             secret_fields=(
@@ -204,33 +259,80 @@ SYSTEMS: dict[str, SystemSpec] = {
             key="exact",
             label="Exact Online",
             adapter="connections.systems.exact.adapter.ExactAdapter",
-            auth="oauth_authorization_code",
+            auth="oauth_code",
             config_fields=(
                 ConfigField("region", "Region", kind="choice", choices=("nl", "be", "de", "uk", "us", "es", "fr")),
-                ConfigField("division", "Division", "Numeric division code.", kind="int"),
+                ConfigField(
+                    "division",
+                    "Division",
+                    "Numeric division code every call names. Blank: the user's current division, read when connecting;"
+                    " change it to another division the user may use (Test connection lists them).",
+                    required=False,
+                    kind="int",
+                ),
+                ConfigField(
+                    "timezone",
+                    "Exact's time zone",
+                    "Exact sends and filters times as wall-clock time of this zone.",
+                    required=False,
+                    default="Europe/Amsterdam",
+                ),
+                BASE_URL,
+            ),
+            secret_fields=(
+                ConfigField("client_id", "Client ID"),
+                ConfigField("client_secret", "Client secret"),
+                ConfigField("webhook_secret", "Webhook secret", "The app's webhook secret (signs HashCode).", False),
+            ),
+            webhook="hmac_sha256",
+            oauth="connections.systems.exact.auth.ExactOAuth",
+            rate_limits=(
+                RateHeaders(
+                    "X-RateLimit-Minutely-Limit",
+                    "X-RateLimit-Minutely-Remaining",
+                    "X-RateLimit-Minutely-Reset",
+                    reset_per_second=1000,
+                    pace=True,
+                    max_wait_seconds=61,  # a minute window is waited out: a long read spreads instead of stopping
+                ),
+                RateHeaders("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", reset_per_second=1000),
+            ),
+        ),
+        SystemSpec(
+            key="quickbooks",
+            label="QuickBooks Online",
+            adapter="connections.systems.quickbooks.adapter.QuickBooksAdapter",
+            auth="oauth_code",
+            config_fields=(
+                ConfigField(
+                    "realm_id",
+                    "Realm (company) ID",
+                    "Recorded when the company is connected (Intuit's realmId).",
+                    required=False,
+                    kind="int",
+                ),
+                ConfigField(
+                    "discovery_url",
+                    "OpenID discovery URL override",
+                    "Leave blank for Intuit's OAuth endpoints. Set it to use another authorization server.",
+                    required=False,
+                    kind="url",
+                ),
                 BASE_URL,
             ),
             secret_fields=(
                 ConfigField("client_id", "Client ID"),
                 ConfigField("client_secret", "Client secret"),
                 ConfigField("refresh_token", "Refresh token", "From the authorization step.", required=False),
-                ConfigField("webhook_secret", "Webhook secret", required=False),
+                ConfigField(
+                    "webhook_verifier_token",
+                    "Webhook verifier token",
+                    "The app's verifier token: it signs each delivery (intuit-signature).",
+                    required=False,
+                ),
             ),
             webhook="hmac_sha256",
-        ),
-        SystemSpec(
-            key="quickbooks",
-            label="QuickBooks Online",
-            adapter="connections.systems.quickbooks.adapter.QuickBooksAdapter",
-            auth="oauth_authorization_code",
-            config_fields=(ConfigField("realm_id", "Realm (company) ID", kind="int"), BASE_URL),
-            secret_fields=(
-                ConfigField("client_id", "Client ID"),
-                ConfigField("client_secret", "Client secret"),
-                ConfigField("refresh_token", "Refresh token", "From the authorization step.", required=False),
-                ConfigField("webhook_verifier_token", "Webhook verifier token", required=False),
-            ),
-            webhook="hmac_sha256",
+            oauth="connections.systems.quickbooks.auth.QuickBooksOAuth",
         ),
     )
 }

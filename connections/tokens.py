@@ -51,13 +51,18 @@ def _usable(connection: Connection, margin: dt.timedelta) -> bool:
     )
 
 
-def get_access_token(connection_id: int, fetch: Fetcher, *, rejected: str | None = None) -> str:
+def get_access_token(
+    connection_id: int, fetch: Fetcher, *, rejected: str | None = None, margin_seconds: int | None = None
+) -> str:
     """A valid access token for the connection, refreshing it (once, for everyone) when needed.
 
     `rejected` is a token the API just answered 401 to: it is replaced even if it has not expired yet,
-    unless another worker has replaced it already.
+    unless another worker has replaced it already. `margin_seconds` overrides TOKEN_REFRESH_MARGIN_SECONDS for a
+    system that refuses a refresh long before expiry (Exact: not within 570 s of the last one).
     """
-    margin = dt.timedelta(seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS)
+    margin = dt.timedelta(
+        seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS if margin_seconds is None else margin_seconds
+    )
     connection = Connection.objects.get(pk=connection_id)
     _raise_if_paused(connection)
     if _usable(connection, margin) and connection.token_state["access_token"] != rejected:
@@ -95,7 +100,12 @@ def _store(connection: Connection, grant: TokenGrant) -> None:
 
 def _require_reauth(connection: Connection, reason: str) -> None:
     connection.status = ConnectionStatus.REAUTH_REQUIRED
-    connection.status_reason = f"The system rejected our credentials ({reason}). Re-enter them to resume syncs."
+    remedy = (
+        f"Connect to {connection.spec.label} again (button on the connection's page) to resume syncs."
+        if connection.spec.auth == "oauth_code"
+        else "Re-enter them to resume syncs."
+    )
+    connection.status_reason = f"The system rejected our credentials ({reason}). {remedy}"
     connection.token_state = {}
     connection.token_expires_at = None
     connection.save(update_fields=["status", "status_reason", "token_state", "token_expires_at", "updated_at"])
@@ -112,18 +122,37 @@ def _raise_if_paused(connection: Connection) -> None:
 class BearerTokenAuth(Auth):
     """`Authorization: Bearer` from the token cache; a 401 replaces the rejected token once."""
 
-    def __init__(self, connection: Connection, fetch: Fetcher, extra_headers: dict | None = None):
+    def __init__(
+        self,
+        connection: Connection,
+        fetch: Fetcher,
+        extra_headers: dict | None = None,
+        margin_seconds: int | None = None,
+    ):
         self.connection = connection
         self.fetch = fetch
         self.extra_headers = extra_headers or {}
+        self.margin_seconds = margin_seconds
         self._token: str | None = None
+        self._renew_at: dt.datetime | None = None
 
     def headers(self) -> dict[str, str]:
-        if self._token is None:
-            self._token = get_access_token(self.connection.pk, self.fetch)
+        # A long read keeps its token only until it is due: renewing it here avoids a 401 (which some vendors
+        # count against the app) every time a token runs out under a long-lived client.
+        if self._token is None or (self._renew_at is not None and self._renew_at <= timezone.now()):
+            self._token = get_access_token(self.connection.pk, self.fetch, margin_seconds=self.margin_seconds)
+            self._note_expiry()
         return {"Authorization": f"Bearer {self._token}", **self.extra_headers}
 
     def on_unauthorized(self, rejected_headers: dict[str, str]) -> bool:
         rejected = rejected_headers.get("Authorization", "").removeprefix("Bearer ")
-        self._token = get_access_token(self.connection.pk, self.fetch, rejected=rejected)
+        self._token = get_access_token(
+            self.connection.pk, self.fetch, rejected=rejected, margin_seconds=self.margin_seconds
+        )
+        self._note_expiry()
         return True
+
+    def _note_expiry(self) -> None:
+        expires = Connection.objects.filter(pk=self.connection.pk).values_list("token_expires_at", flat=True).first()
+        margin = settings.TOKEN_REFRESH_MARGIN_SECONDS if self.margin_seconds is None else self.margin_seconds
+        self._renew_at = expires - dt.timedelta(seconds=margin) if expires else None

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from connections import errors
+
 
 @dataclass
 class SourceItem:
@@ -88,6 +90,15 @@ class Adapter:
         return operation in cls.capabilities.get(entity, frozenset())
 
     @property
+    def label(self) -> str:
+        return self.connection.spec.label
+
+    def require(self, entity: str, operation: str = READ) -> None:
+        """Refuse, before any call, what this adapter does not serve."""
+        if not self.can(entity, operation):
+            raise errors.Permanent(f"{self.label} cannot {operation} {entity.replace('_', ' ')} records")
+
+    @property
     def reads(self) -> frozenset[str]:
         return frozenset(entity for entity in self.capabilities if self.can(entity, READ))
 
@@ -132,7 +143,7 @@ class Adapter:
     def documents(self, entity: str, scope: dict) -> Iterator[Any]:
         """Every current document of `entity` in `scope` (e.g. {"project": <canonical project ref>}), as canonical
         records, for a reconciliation."""
-        raise NotImplementedError
+        raise errors.Permanent(f"{self.label} lists no {entity.replace('_', ' ')} documents for a reconciliation")
 
     def reconcile_scopes(self, entity: str) -> list[dict]:
         """The scopes a reconciliation of `entity` is run per (e.g. one per active project)."""

@@ -124,16 +124,16 @@ class AcumaticaAdapter(Adapter):
     # --- entities served by their own modules ----------------------------------------------------------------
     def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
         """Records modified after `since` (LastModifiedDateTime); payment status also through the checks."""
-        self._require(entity, READ)
+        self.require(entity, READ)
         return self.ops[entity].changed(since)
 
     def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
-        self._require(entity, READ)
+        self.require(entity, READ)
         return self.ops[entity].get(native_id)
 
     def documents(self, entity: str, scope: dict) -> Iterator:
         """Purchase orders and subcontracts of the project `scope["project_code"]`."""
-        self._require(entity, READ)
+        self.require(entity, READ)
         return self.ops[entity].documents(scope)
 
     def verify_webhook(self, headers: dict, body: bytes) -> bool:
@@ -147,15 +147,11 @@ class AcumaticaAdapter(Adapter):
     def parse_webhook(self, headers: dict, body: bytes) -> list[WebhookHint]:
         return push.hints(self.connection, body)
 
-    def _require(self, entity: str, operation: str) -> None:
-        if not self.can(entity, operation):
-            raise errors.Permanent(f"Acumatica adapter cannot {operation} {entity!r}")
-
     # --- bills, and the dispatch of the other entities --------------------------------------------------------
     def find(self, entity: str, record, key: str) -> str | None:
         """The ReferenceNbr of the document carrying our key; a same-numbered one without it is a conflict."""
         if entity != "bill":
-            self._require(entity, CREATE)
+            self.require(entity, CREATE)
             ops = self.ops[entity]
             return ops.find(record, key) if entity == "commitment" else ops.find(record)
         candidates = self.client.find_bills(doc_type(record), record.vendor.destination_id, record.number)
@@ -175,7 +171,7 @@ class AcumaticaAdapter(Adapter):
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Insert the document, or update the existing one in place, then check the total Acumatica computed."""
-        self._require(entity, UPDATE if existing_id else CREATE)
+        self.require(entity, UPDATE if existing_id else CREATE)
         if entity == "commitment":
             return self.ops[entity].write(record, key, existing_id)
         if entity != "bill":

@@ -8,9 +8,7 @@ answers 404; we say "endpoint version mismatch" and list the versions the instan
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from decimal import Decimal
 
 from connections import errors
 from connections.http import HttpClient
@@ -57,28 +55,6 @@ def _token_request(connection, grant: dict) -> TokenGrant:
         ) from exc
     body = response.json()
     return TokenGrant(body["access_token"], int(body.get("expires_in", 3600)), body.get("refresh_token"))
-
-
-def json_body(body) -> bytes:
-    """JSON in which Decimal values are exact JSON numbers, as the endpoint's DecimalValue declares them; they never
-    pass through a float."""
-    numbers: dict[str, str] = {}
-
-    def mark(node):
-        if isinstance(node, Decimal):
-            key = f"\x00number{len(numbers)}\x00"
-            numbers[json.dumps(key)] = format(node, "f")
-            return key
-        if isinstance(node, dict):
-            return {name: mark(item) for name, item in node.items()}
-        if isinstance(node, list):
-            return [mark(item) for item in node]
-        return node
-
-    text = json.dumps(mark(body))
-    for key, number in numbers.items():
-        text = text.replace(key, number)
-    return text.encode()
 
 
 def odata_literal(value: str) -> str:
@@ -167,11 +143,8 @@ class AcumaticaClient:
     def put(self, entity: str, body: dict, *, insert_only: bool, idempotent: bool = False, expand: str = "") -> dict:
         """Create (`If-None-Match: *`) or update (`If-Match: *`) one record; 412 means the other case holds."""
         headers = {"If-None-Match": "*"} if insert_only else {"If-Match": "*"}
-        headers["Content-Type"] = "application/json"
         params = {"$expand": expand} if expand else None
-        return self.request(
-            "PUT", entity, data=json_body(body), headers=headers, params=params, idempotent=idempotent
-        ).json()
+        return self.request("PUT", entity, json=body, headers=headers, params=params, idempotent=idempotent).json()
 
     def branches(self) -> list[dict]:
         """Branches of the tenant, from the CompaniesStructure inquiry (the Default endpoint has no Branch entity).

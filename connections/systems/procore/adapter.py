@@ -102,7 +102,7 @@ class ProcoreAdapter(Adapter):
         """One requisition list and one direct cost list per active project: Procore lists are per project.
 
         Commitments: one list per project and contract kind; vendors and cost codes: one company list."""
-        self._require(entity)
+        self.require(entity)
         if entity == "commitment":
             return self.ops[entity].partitions()
         if entity in self.ops:
@@ -113,7 +113,7 @@ class ProcoreAdapter(Adapter):
 
     def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
         """Requisitions or direct costs of one project changed since `since` (in Procore's own order)."""
-        self._require(entity)
+        self.require(entity)
         if entity == "commitment":
             yield from self.ops[entity].changed(since, partition)
             return
@@ -135,7 +135,7 @@ class ProcoreAdapter(Adapter):
             raise ValueError(f"unknown Procore partition {partition!r}")
 
     def get(self, entity: str, native_id: str, scope: dict | None = None) -> SourceItem:
-        self._require(entity)
+        self.require(entity)
         if entity in self.ops:
             return self.ops[entity].get(native_id)
         kind, project_id, record_id = native_id.split(":")
@@ -176,7 +176,7 @@ class ProcoreAdapter(Adapter):
     def find(self, entity: str, record, key: str) -> str | None:
         """Vendors: the one linked by origin_id; cost codes: linked by origin_id, else the same full code.
         Commitments and bills (direct costs): the one carrying our key in origin_id, in the record's project."""
-        self._require(entity, CREATE)
+        self.require(entity, CREATE)
         if entity in self.writers:
             return self.writers[entity].find(record, key)
         return self.ops[entity].find(record)
@@ -184,24 +184,24 @@ class ProcoreAdapter(Adapter):
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Vendors and cost codes: created, or kept in step through `sync`. Commitments become purchase order or
         work order contracts (by `record.kind`), bills direct costs of type invoice; both with lines, by our key."""
-        self._require(entity, UPDATE if existing_id else CREATE)
+        self.require(entity, UPDATE if existing_id else CREATE)
         if entity in self.writers:
             return self.writers[entity].write(record, key, existing_id)
         return self.ops[entity].write(record, existing_id)
 
     def reconcile_scopes(self, entity: str) -> list[dict]:
         """One scope per active project: {"project": id, "project_code": project number, "label": name}."""
-        self._require(entity)
+        self.require(entity)
         return self.ops["commitment"].reconcile_scopes()
 
     def documents(self, entity: str, scope: dict) -> Iterator:
         """Every committed contract (both kinds) of the scope's project, with its approved change orders."""
-        self._require(entity)
+        self.require(entity)
         return self.ops["commitment"].documents(scope)
 
     def write_status(self, entity: str, native_id: str, status, key: str) -> WriteResult:
         """Payments on a requisition (contract payments, payment date) or a direct cost (payment date)."""
-        self._require(entity, STATUS)
+        self.require(entity, STATUS)
         return ProcorePayments(self.client).write_status(native_id, status)
 
     def register_webhooks(self, destination_url: str, secret: str) -> dict:
@@ -392,6 +392,3 @@ class ProcoreAdapter(Adapter):
                     seen.add(full)
                     yield ReferenceItem("cost_code", full, full, code.get("name") or "")
 
-    def _require(self, entity: str, operation: str = READ) -> None:
-        if not self.can(entity, operation):
-            raise ValueError(f"Procore adapter cannot {operation} {entity!r}")

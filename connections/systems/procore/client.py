@@ -13,7 +13,6 @@ from connections import errors
 from connections.http import HttpClient
 from connections.tokens import BearerTokenAuth, InvalidGrant, TokenGrant
 
-from .common import json_body
 from .consts import HOSTS, PER_PAGE
 
 
@@ -276,9 +275,7 @@ class ProcoreClient:
     def sync_direct_cost_line_items(self, project_id, updates: list[dict]) -> dict:
         """Line items of the project's direct costs by origin_id; `amount` is a JSON number in this contract."""
         path = f"/rest/v1.0/projects/{project_id}/direct_costs/line_items/sync"
-        headers = {"Content-Type": "application/json"}
-        body = json_body({"updates": updates})
-        return self.http.request("PATCH", path, data=body, headers=headers, idempotent=True).json()
+        return self.http.request("PATCH", path, json={"updates": updates}, idempotent=True).json()
 
     # --- webhooks (company hooks, v2.0 paths) ------------------------------------------------------------------------
     def hooks(self, namespace: str) -> Iterator[dict]:

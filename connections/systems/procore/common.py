@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from decimal import Decimal
 
 from connections import errors
 from connections.systems.base import SourceItem
@@ -56,25 +54,3 @@ def nested_ref(obj: dict | None):
 
 def currency_of(record: dict, default: str) -> str:
     return (record.get("currency_configuration") or {}).get("currency_iso_code") or default
-
-
-def json_body(body) -> bytes:
-    """JSON in which Decimal values are exact JSON numbers (the direct cost line item sync declares `amount` a
-    number); money never passes through a float."""
-    numbers: dict[str, str] = {}
-
-    def mark(node):
-        if isinstance(node, Decimal):
-            placeholder = f"\x00amount{len(numbers)}\x00"
-            numbers[json.dumps(placeholder)] = format(node, "f")
-            return placeholder
-        if isinstance(node, dict):
-            return {name: mark(value) for name, value in node.items()}
-        if isinstance(node, list):
-            return [mark(value) for value in node]
-        return node
-
-    text = json.dumps(mark(body))
-    for placeholder, number in numbers.items():
-        text = text.replace(placeholder, number)
-    return text.encode()
