@@ -21,6 +21,14 @@ from .tenancy import (
 
 log = logging.getLogger(__name__)
 
+
+def exc_summary(exc) -> str:
+    """What a failed test says without any of the answer's body: the first clause of our own message."""
+    text = str(exc)
+    for marker in (" -> ", ": {", ": <"):
+        text = text.split(marker)[0]
+    return text[:200]
+
 admin.site.site_header = "ml-connector"
 admin.site.site_title = "ml-connector"
 admin.site.index_title = "Integrations"
@@ -117,7 +125,11 @@ class ConnectionAdmin(TenantScopedAdmin):
                 level = messages.SUCCESS if result.ok else messages.ERROR
                 self.message_user(request, f"{connection}: {result.message}", level)
             except ApiError as exc:
-                self.message_user(request, f"{connection}: {exc}", messages.ERROR)
+                # The status and kind only: an answer's body is never echoed (the address might not be the vendor's).
+                status = f" (HTTP {exc.status})" if exc.status else ""
+                self.message_user(
+                    request, f"{connection}: {type(exc).__name__}{status}: {exc_summary(exc)}", messages.ERROR
+                )
             except (ValueError, KeyError, TypeError) as exc:  # an answer that is not what the vendor sends
                 log.warning("Test of connection %s: unreadable answer (%s)", connection.pk, type(exc).__name__)
                 self.message_user(
@@ -148,7 +160,7 @@ class ConnectionAdmin(TenantScopedAdmin):
 
         class BoundConnectionForm(ConnectionForm):
             def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, system=system, **form_kwargs)
+                super().__init__(*args, system=system, user=request.user, **form_kwargs)
 
         kwargs["form"] = BoundConnectionForm
         kwargs["fields"] = ConnectionForm.Meta.fields

@@ -6,6 +6,7 @@ into the page, and leaving a secret blank keeps what is stored.
 
 from django import forms
 
+from .addresses import check_addresses, url_fields
 from .models import Connection
 from .registry import get_system
 
@@ -43,8 +44,9 @@ class ConnectionForm(forms.ModelForm):
         model = Connection
         fields = ["tenant", "name", "environment", "status", "status_reason"]
 
-    def __init__(self, *args, system: str, **kwargs):
+    def __init__(self, *args, system: str, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.system_spec = get_system(system)
         self.instance.system = system
         stored_settings = self.instance.settings or {}
@@ -74,21 +76,39 @@ class ConnectionForm(forms.ModelForm):
                 target = CONFIG_PREFIX + name if name != "__all__" else None
                 for message in messages:
                     self.add_error(target, message)
-        secrets = dict(self.instance.secrets or {}) if self.instance.pk else {}
+        self._moved = self._address_changed(cleaned)
+        try:
+            check_addresses(self.system_spec, getattr(self, "_config", {}), cleaned.get("environment"), self.user)
+        except forms.ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(CONFIG_PREFIX + name if name != "environment" else "environment", message)
+        # Credentials go to a new address only when a person types them for it: stored ones are not carried over.
+        secrets = dict(self.instance.secrets or {}) if self.instance.pk and not self._moved else {}
         for spec in self.system_spec.secret_fields:
             value = cleaned.get(SECRET_PREFIX + spec.name)
             if value:
                 secrets[spec.name] = value
         for label in self.system_spec.missing_secrets(secrets):
-            self.add_error(None, f"{label} is required.")
+            reason = " (the connection's address changed: enter its credentials again)" if self._moved else ""
+            self.add_error(None, f"{label} is required{reason}.")
         self._secrets = secrets
         return cleaned
+
+    def _address_changed(self, cleaned) -> bool:
+        if not self.instance.pk:
+            return False
+        stored = Connection.objects.filter(pk=self.instance.pk).values("settings", "environment").first() or {}
+        before, after = stored.get("settings") or {}, getattr(self, "_config", {}) or {}
+        if stored.get("environment") != cleaned.get("environment"):
+            return True
+        return any((before.get(name) or "") != (after.get(name) or "") for name in url_fields(self.system_spec))
 
     def save(self, commit=True):
         connection = super().save(commit=False)
         connection.system = self.system_spec.key
         connection.settings = self._config
-        if connection.secrets != self._secrets:
+        if connection.secrets != self._secrets or self._moved:
             connection.secrets = self._secrets
             # New credentials invalidate any cached token obtained with the old ones.
             connection.token_state = {}

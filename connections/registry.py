@@ -82,6 +82,9 @@ class SystemSpec:
     oauth: str = ""
     # The rate-limit windows the system announces in its answers; every window is honoured (connections/http.py).
     rate_limits: tuple[RateHeaders, ...] = (RateHeaders(),)
+    # Host suffixes the vendor serves from; a connection's addresses must end in one of them unless a superuser saves
+    # it (connections/addresses.py). Empty: the customer hosts it (any public host).
+    allowed_hosts: tuple[str, ...] = ()
 
     def clean_config(self, data: dict) -> dict:
         """Validate configuration against the declaration; raise ValidationError naming each bad field."""
@@ -116,6 +119,7 @@ SYSTEMS: dict[str, SystemSpec] = {
     for spec in (
         SystemSpec(
             key="procore",
+            allowed_hosts=("procore.com",),
             label="Procore",
             adapter="connections.systems.procore.adapter.ProcoreAdapter",
             auth="oauth_client_credentials",
@@ -151,6 +155,7 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             key="procurify",
+            allowed_hosts=("procurify.com",),
             label="Procurify",
             adapter="connections.systems.procurify.adapter.ProcurifyAdapter",
             auth="oauth_client_credentials",
@@ -220,6 +225,7 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             key="intacct",
+            allowed_hosts=("intacct.com",),
             label="Sage Intacct",
             adapter="connections.systems.intacct.adapter.IntacctAdapter",
             auth="session",
@@ -257,6 +263,15 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             key="exact",
+            allowed_hosts=(
+                "exactonline.nl",
+                "exactonline.be",
+                "exactonline.de",
+                "exactonline.co.uk",
+                "exactonline.com",
+                "exactonline.fr",
+                "exactonline.es",
+            ),
             label="Exact Online",
             adapter="connections.systems.exact.adapter.ExactAdapter",
             auth="oauth_code",
@@ -300,6 +315,7 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             key="quickbooks",
+            allowed_hosts=("intuit.com",),
             label="QuickBooks Online",
             adapter="connections.systems.quickbooks.adapter.QuickBooksAdapter",
             auth="oauth_code",
