@@ -4,6 +4,12 @@ Vendors resolve through VendorMap by the source vendor's native id. Lines that c
 CostCodeMap by the cost code's *code* (Procore cost codes are per project but share codes) and the cost type's
 code (or name), falling back to the row for "any cost type". Lines that carry only a source GL account (sources
 that post by account) resolve through AccountRule to a destination cost code + cost type.
+
+Project, task and cost type come from the source's own project, cost code and cost type when the destination lists
+them: a line whose project has the code (e.g. the project number) of an active destination project takes that
+project, then the task of that project with the line's cost code as its code, then the cost type of that task with
+the line's cost type code; a value the map row names itself is kept (and what hangs under it is left to the row).
+The project's code is the line's (or the document's) project reference's, else the code the source lists for it.
 """
 
 from __future__ import annotations
@@ -52,6 +58,21 @@ class Maps:
         dim_ids = {int(pk) for row in self.cost_codes.values() for pk in (row.dimensions or {}).values()}
         self.dimension_refs = ReferenceRecord.objects.select_related("connection").in_bulk(dim_ids)
         self.rules = list(AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id"))
+        self._places: tuple | None = None
+
+    def places(self) -> tuple[dict, dict, dict, dict]:
+        """Source project id -> its code; destination project code -> project; (parent id, code) -> task, and
+        -> cost type (active destination items only). Read on first use."""
+        if self._places is None:
+            source = ReferenceRecord.objects.filter(connection=self.integration.source, kind="project")
+            usable = ReferenceRecord.objects.usable().filter(connection=self.integration.destination)
+            self._places = (
+                {ref.native_id: ref.code for ref in source},
+                {ref.code: ref for ref in usable.filter(kind="project") if ref.code},
+                {(ref.parent, ref.code): ref for ref in usable.filter(kind="task") if ref.code},
+                {(ref.parent, ref.code): ref for ref in usable.filter(kind="cost_type", parent__gt="") if ref.code},
+            )
+        return self._places
 
     @property
     def source_label(self) -> str:
@@ -80,11 +101,31 @@ def resolve(integration, record, maps: Maps | None = None) -> Resolution:
         if line.cost_code is None and not line.account:
             # An uncoded line never goes out without an account: it takes the map row of "no cost code".
             line.cost_code = Ref(native_id="", code=NO_COST_CODE, name="lines without a cost code")
+        source_code = ""  # a line coded by an account rule has the destination's cost code, not the source's
         if line.cost_code is not None:
+            source_code = (line.cost_code.code or "").strip()
             _resolve_cost_code(maps, line, errors)
         else:
             _resolve_account_rule(maps, line, errors)
+        _place(maps, line, line.project or getattr(record, "project", None), source_code)
     return Resolution(record=record, errors=_unique(errors))
+
+
+def _place(maps: Maps, line, project: Ref | None, cost_code: str) -> None:
+    """The destination project matching the source project, its task for the cost code, and that task's cost type
+    for the line's cost type, each unless the map row named one."""
+    if project is None:
+        return
+    source_codes, projects, tasks, cost_types = maps.places()
+    target = projects.get((project.code or source_codes.get(str(project.native_id)) or "").strip())
+    if target is None or line.dimensions.setdefault("project", target.code) != target.code:
+        return  # no such project there, or the map row put the line on another project
+    task = tasks.get((target.native_id, cost_code)) if cost_code and cost_code != NO_COST_CODE else None
+    if task is None or line.dimensions.setdefault("task", task.code) != task.code:
+        return
+    kind = cost_types.get((task.native_id, cost_type_label(line.cost_type)))
+    if kind is not None:
+        line.dimensions.setdefault("cost_type", kind.code)
 
 
 def _unique(errors: list[MissingMapping]) -> list[MissingMapping]:

@@ -114,3 +114,42 @@ def test_account_rules_in_order_with_default(integration, ref):
     AccountRule.objects.create(integration=integration, order=99, is_default=True, cost_code="01-000")
     result = resolve(integration, bill(lines=[other]))
     assert result.record.lines[0].cost_code.code == "01-000"
+
+
+def test_project_and_task_come_from_the_source_project_and_cost_code(integration, mapped, ref):
+    ref(integration.source, "project", "555", "2024-001", "Riverside")
+    ref(integration.source, "project", "556", "2024-009", "Not in the books")
+    project = ref(integration.destination, "project", "2024-001", "2024-001", "Riverside")
+    ref(integration.destination, "task", "2024-001/03-310", "03-310", "Formwork", parent="2024-001")
+    ref(integration.destination, "task", "2024-002/03-310", "03-310", "Formwork", parent="2024-002")
+    ref(integration.destination, "cost_type", "2024-001/03-310/S", "S", "Subcontract", parent="2024-001/03-310")
+    ref(integration.destination, "cost_type", "2024-001/03-310/M", "M", "Material", parent="2024-001/03-310")
+    row = CostCodeMap.objects.get(integration=integration)
+    row.cost_type, row.dimensions = "S", {"subaccount": mapped["sub"].pk}
+    row.save()
+
+    def line(project_id, code="03-310"):
+        return BillLine(
+            amount=Decimal("100.00"),
+            cost_code=Ref(native_id="9001", code=code, name=""),
+            cost_type=Ref(native_id="7", code="S", name="Subcontract"),
+            project=Ref(native_id=project_id),  # the source's id only: its code is the one the source lists
+        )
+
+    CostCodeMap.objects.create(integration=integration, cost_code="99-000", cost_type="", account=mapped["account"])
+    result = resolve(integration, bill(lines=[line("555"), line("556"), line("555", code="99-000")]))
+    assert result.ok, result.errors
+    matched, elsewhere, no_task = result.record.lines
+    assert matched.dimensions == {"subaccount": "000-000", "project": "2024-001", "task": "03-310", "cost_type": "S"}
+    assert elsewhere.dimensions == {"subaccount": "000-000"}, "no destination project with that code: none set"
+    assert no_task.dimensions == {"project": "2024-001"}, "the project has no task with that code"
+
+    # A map row that names a task keeps it (and the task's cost types are not the line's); an inactive destination
+    # project is never picked.
+    row.dimensions = {"subaccount": mapped["sub"].pk, "task": ref(integration.destination, "task", "T-9", "09").pk}
+    row.save()
+    dimensions = resolve(integration, bill(lines=[line("555")])).record.lines[0].dimensions
+    assert dimensions == {"subaccount": "000-000", "project": "2024-001", "task": "09"}
+    project.active = False
+    project.save()
+    assert "project" not in resolve(integration, bill(lines=[line("555")])).record.lines[0].dimensions

@@ -91,4 +91,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {integration}: {flow} {outcome}")
         paid = pay_one_bill(integration)
         if paid:
-            self.stdout.write(f"  Bill {paid} was paid in Acumatica; the next payments poll carries it to Procore.")
+            erp = integration.destination.spec.label
+            self.stdout.write(f"  Bill {paid} was paid in {erp}; the next payments poll carries it to Procore.")
