@@ -89,7 +89,15 @@ DEMO_FLOWS = [
 
 
 #: The flows of the Procore + Sage Intacct product (purchase orders are posted, not reconciled).
-INTACCT_FLOWS = ["vendors_forward", "vendors_back", "ap_bills", "commitments", "payments_back"]
+INTACCT_FLOWS = [
+    "vendors_forward",
+    "vendors_back",
+    "cost_codes_back",
+    "cost_types_back",
+    "ap_bills",
+    "commitments",
+    "payments_back",
+]
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,15 @@ FLOWS: dict[str, Flow] = {
             options={"create": True, "winner": "reader"},
         ),
         Flow(
+            key="cost_types_back",
+            label="Cost types of the destination -> cost types of the source",
+            source_entity="cost_type",
+            destination_entity="cost_type",
+            kind=MIRROR,
+            direction=BACK,
+            options={"create": True, "winner": "reader"},
+        ),
+        Flow(
             key="payments_back",
             label="Payment status of AP bills -> the invoices they came from",
             source_entity="payment_status",

@@ -16,10 +16,11 @@ from connections import errors
 from connections.models import Connection
 from connections.systems.intacct import xml
 from connections.systems.intacct.bills import BillWrite
+from connections.systems.intacct.client import function, new_controlid
 from connections.systems.intacct.errors import details_of
 from sandbox.intacct import demo
 from sandbox.testing import SandboxControl
-from syncs.canonical import Bill, BillLine, ChangeOrder, Commitment, CommitmentLine, Ref, Vendor
+from syncs.canonical import Bill, BillLine, ChangeOrder, Commitment, CommitmentLine, CostCode, Ref, Vendor
 from syncs.engine import adapter_for
 
 from .systems import SYSTEMS
@@ -414,3 +415,62 @@ def test_every_request_sent_is_a_published_envelope(connection, sim):
     }
     creates = [e["body"] for e in journal if "<create>" in e["body"] or "<create_potransaction>" in e["body"]]
     assert creates and all("<uniqueid>true</uniqueid>" in body for body in creates)
+
+
+# --- task codes and cost types as one list each, for the mirrors back to Procore --------------------------------
+def rename(connection, sim, obj: str, id_field: str, native_id: str, name: str, projects: list[str]) -> None:
+    """Rename the rows of one id in the given projects through the gateway, as a person in Intacct would."""
+    nodes = []
+    for row in sim.records(obj):
+        if row[id_field] == native_id and row["PROJECTID"] in projects:
+            update = etree.Element("update")
+            update.append(xml.Builder().element(obj, {"RECORDNO": row["RECORDNO"], "NAME": name}))
+            nodes.append(function(new_controlid("rename"), update))
+    assert nodes and all(r.ok for r in fresh(connection).client.execute(nodes, idempotent=False))
+
+
+def test_task_codes_are_one_list_across_projects_with_versions_that_move_only_on_change(connection, sim):
+    sim.seed(
+        {
+            "PROJECT": [{"PROJECTID": "2019-003", "NAME": "Old Mill Lofts", "PROJECTCATEGORY": "Contract",
+                         "PROJECTSTATUS": "Completed", "LOCATIONID": "100", "STATUS": "inactive"}],
+            "TASK": [{"TASKID": "02-410", "NAME": "Selective Demolition", "PROJECTID": "2019-003",
+                      "TASKSTATUS": "Completed", "STATUS": "active"}],
+        }
+    )  # fmt: skip
+    items = {i.native_id: i for i in fresh(connection).changed("cost_code", None, "")}
+    assert set(items) == {code for code, _ in demo.TASKS} | {"02-410"}  # one per code, not one per project
+    assert items["03-300"].record == CostCode("03-300", "03-300", "Cast-in-Place Concrete", active=True)
+    assert not items["02-410"].record.active  # only on an inactive project: listed, never to be created
+    assert all(i.modified_at for i in items.values())
+    again = {i.native_id: i.version for i in fresh(connection).changed("cost_code", None, "")}
+    assert again == {k: i.version for k, i in items.items()}
+    assert fresh(connection).get("cost_code", "03-310").version == items["03-310"].version
+
+    # renamed in one of the three projects: the other two still name it, nothing moves
+    rename(connection, sim, "TASK", "TASKID", "03-310", "Concrete Forming", ["2024-001"])
+    assert fresh(connection).get("cost_code", "03-310").version == items["03-310"].version
+    # renamed in a second one: the new name is what most projects say now
+    rename(connection, sim, "TASK", "TASKID", "03-310", "Concrete Forming", ["2024-002"])
+    renamed = fresh(connection).get("cost_code", "03-310")
+    assert renamed.record.name == "Concrete Forming" and renamed.version != items["03-310"].version
+    with pytest.raises(errors.NotFound):
+        fresh(connection).get("cost_code", "99-999")
+
+
+def test_cost_types_are_one_list_and_an_unchanged_company_is_checked_in_one_request(connection, sim):
+    adapter = fresh(connection)
+    kinds = {i.native_id: i.record for i in adapter.changed("cost_type", None, "")}
+    assert {k: (r.code, r.name, r.active) for k, r in kinds.items()} == {
+        cid: (cid, name, True) for cid, name in demo.COST_TYPES
+    }
+    rename(connection, sim, "COSTTYPE", "COSTTYPEID", "E", "Equipment Rental", ["2024-001", "2024-002", "2021-014"])
+    assert fresh(connection).get("cost_type", "E").record.name == "Equipment Rental"
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3650)  # nothing can have changed since then
+    sim.clear_journal()
+    assert list(fresh(connection).changed("cost_type", later, "")) == []
+    assert list(fresh(connection).changed("cost_code", later, "")) == []
+    assert len(sim.journal()) == 2  # one request each: has any row or project changed?
+    with pytest.raises(errors.Permanent):
+        fresh(connection).write("cost_type", kinds["E"], "k", None)  # read only: Procore is where they are written

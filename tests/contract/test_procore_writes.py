@@ -13,7 +13,7 @@ import pytest
 
 from connections import errors
 from connections.models import Connection
-from syncs.canonical import Bill, ChangeOrder, Commitment, CommitmentLine, Ref
+from syncs.canonical import Bill, ChangeOrder, Commitment, CommitmentLine, CostCode, Ref
 from syncs.engine import adapter_for
 
 from .systems import SYSTEMS
@@ -313,3 +313,62 @@ def test_a_document_procore_cannot_place_is_refused_before_anything_is_written(p
         fresh(procore).write(entity, record, DC_KEY, None)
     writes = [call for call in procore_sim.calls() if not call.startswith(("GET", "POST /oauth"))]
     assert writes == []
+
+
+# --- cost types (line item types), written as the ERP writes them ---------------------------------------------------
+def line_item_types(sim, **where) -> list[dict]:
+    return [row for row in sim.records("line_item_types") if all(row.get(k) == v for k, v in where.items())]
+
+
+def test_a_cost_type_is_created_linked_found_again_and_renamed_through_sync(procore, procore_sim):
+    record = CostCode(native_id="R", code="R", name="Rental")
+    assert fresh(procore).find("cost_type", record, "k") is None
+    created = fresh(procore).write("cost_type", record, "k", None)
+    (row,) = line_item_types(procore_sim, origin_id="R")
+    assert created.created and created.destination_id == str(row["id"])
+    assert (row["code"], row["name"]) == ("R", "Rental")
+
+    assert fresh(procore).find("cost_type", record, "k") == created.destination_id  # by origin_id
+    renamed = CostCode(native_id="R", code="R", name="Equipment Rental")
+    updated = fresh(procore).write("cost_type", renamed, "k", created.destination_id)
+    assert not updated.created and updated.destination_id == created.destination_id
+    item = fresh(procore).get("cost_type", created.destination_id)
+    assert (item.record.name, item.record.code, item.record.origin_id) == ("Equipment Rental", "R", "R")
+
+    calls = procore_sim.calls()
+    assert calls.get("POST /rest/v1.0/line_item_types") == 1
+    assert calls.get("PATCH /rest/v1.0/line_item_types/sync") == 1
+    assert len(line_item_types(procore_sim, code="R")) == 1
+    assert documented_problems(procore_sim) == []
+
+
+def test_a_cost_type_procore_has_is_linked_by_its_code_never_created_again(procore, procore_sim):
+    material = CostCode(native_id="M", code="M", name="Material")
+    before = {i.native_id: i.version for i in fresh(procore).changed("cost_type", None, "")}
+    existing = fresh(procore).find("cost_type", material, "k")
+    assert existing == str(MATERIAL)
+    fresh(procore).write("cost_type", material, "k", existing)
+    assert line_item_types(procore_sim, id=MATERIAL)[0]["origin_id"] == "M"
+    after = {i.native_id: i for i in fresh(procore).changed("cost_type", None, "")}
+    assert after[existing].version != before[existing]  # the link is part of its version
+    others = {k: i.version for k, i in after.items() if k != existing}
+    assert others == {k: v for k, v in before.items() if k != existing}
+    assert fresh(procore).find("cost_type", material, "k") == existing  # now by origin_id
+    # another ERP id with the same code is never handed the linked type
+    with pytest.raises(errors.Conflict):
+        fresh(procore).find("cost_type", CostCode(native_id="MAT", code="M", name="Materials"), "k")
+    assert "POST /rest/v1.0/line_item_types" not in procore_sim.calls()
+    assert documented_problems(procore_sim) == []
+
+
+def test_a_lost_cost_type_answer_is_followed_by_a_look_up_never_a_second_type(procore, procore_sim):
+    record = CostCode(native_id="R", code="R", name="Rental")
+    procore_sim.fault("reset_after_write", method="POST", path="/rest/v1.0/line_item_types")
+    with pytest.raises(errors.OutcomeUnknown):
+        fresh(procore).write("cost_type", record, "k", fresh(procore).find("cost_type", record, "k"))
+    existing = fresh(procore).find("cost_type", record, "k")
+    assert existing and fresh(procore).write("cost_type", record, "k", existing).created is False
+    assert procore_sim.faults() == []
+    assert procore_sim.calls().get("POST /rest/v1.0/line_item_types") == 1
+    assert len(line_item_types(procore_sim, origin_id="R")) == 1
+    assert documented_problems(procore_sim) == []

@@ -2,8 +2,9 @@
 
 Intacct is the destination of Procore flows: AP bills (bills.py), purchase orders for commitments
 (commitments.py), vendors both ways (vendors.py) and payment status back (payments.py); its accounts and
-dimensions are listed for the mapping grid. `write_bills` posts several bills in one request, each outcome applied
-to its own bill. Nothing here sends a webhook: Intacct has none, so its side is polled.
+dimensions are listed for the mapping grid, and its task codes and cost types are read as one list each for the
+mirrors that create them in Procore (dimensions.py). `write_bills` posts several bills in one request, each
+outcome applied to its own bill. Nothing here sends a webhook: Intacct has none, so its side is polled.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .bills import BillWrite, IntacctBills
 from .check import check_connection
 from .client import IntacctClient
 from .commitments import IntacctCommitments
+from .dimensions import COST_TYPES, TASKS, IntacctDimensionList
 from .fields import text
 from .payments import IntacctPayments
 from .vendors import IntacctVendors
@@ -51,6 +53,9 @@ class IntacctAdapter(Adapter):
         "commitment": frozenset({CREATE, UPDATE}),
         "vendor": frozenset({READ, CREATE, UPDATE}),
         "payment_status": frozenset({READ}),
+        # Back to Procore: distinct task codes as its cost codes, distinct cost types as its cost types.
+        "cost_code": frozenset({READ}),
+        "cost_type": frozenset({READ}),
     }
     reference_kinds = frozenset(REFERENCE_OBJECTS)
 
@@ -63,6 +68,8 @@ class IntacctAdapter(Adapter):
             "commitment": IntacctCommitments(self.client, settings),
             "vendor": IntacctVendors(self.client, settings),
             "payment_status": IntacctPayments(self.client, settings),
+            "cost_code": IntacctDimensionList(self.client, settings, TASKS),
+            "cost_type": IntacctDimensionList(self.client, settings, COST_TYPES),
         }
 
     def check(self) -> ConnectionCheck:
@@ -87,7 +94,6 @@ class IntacctAdapter(Adapter):
                 parent="/".join(chain),
                 data={name: text(row, name) for name in parents},
             )
-
 
     def changed(self, entity: str, since: dt.datetime | None, partition: str = "") -> Iterator[SourceItem]:
         self.require(entity, READ)

@@ -4,8 +4,8 @@ The `bill` entity on the Procore side is both kinds of supplier invoice Procore 
 (subcontractor pay applications, approved or approved as noted) and direct costs of type invoice that are approved.
 Their native ids carry the kind and the project, because every Procore read is scoped to a project:
 `requisition:<project id>:<id>` and `direct_cost:<project id>:<id>`. Payment status from the ERP is written back on
-them (payments.py). Vendors (vendors.py), standard cost codes (cost_codes.py), commitments (commitments.py) and
-webhooks (hooks.py) live in their own modules; this class dispatches to them.
+them (payments.py). Vendors (vendors.py), standard cost codes (cost_codes.py), cost types (cost_types.py),
+commitments (commitments.py) and webhooks (hooks.py) live in their own modules; this class dispatches to them.
 
 Procore is also the destination of documents: commitments become purchase order or work order contracts
 (commitment_writes.py) and bills direct costs of type invoice (bill_writes.py), with their lines, carrying our key
@@ -42,6 +42,7 @@ from .commitments import ProcoreCommitments
 from .common import RUN_STOPPERS, parse_time, procore_range
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
 from .cost_codes import ProcoreCostCodes
+from .cost_types import ProcoreCostTypes
 from .payments import ProcorePayments
 from .placement import Placement
 from .vendors import ProcoreVendors
@@ -70,6 +71,7 @@ class ProcoreAdapter(Adapter):
         "bill": frozenset({READ, STATUS, CREATE, UPDATE}),
         "vendor": frozenset({READ, CREATE, UPDATE}),
         "cost_code": frozenset({READ, CREATE, UPDATE}),
+        "cost_type": frozenset({READ, CREATE, UPDATE}),
         "commitment": frozenset({READ, CREATE, UPDATE}),
     }
     reference_kinds = frozenset({"vendor", "cost_code", "cost_type", "project"})
@@ -84,6 +86,7 @@ class ProcoreAdapter(Adapter):
         self.ops = {
             "vendor": ProcoreVendors(self.client),
             "cost_code": ProcoreCostCodes(self.client, connection.settings.get("standard_cost_code_list_id")),
+            "cost_type": ProcoreCostTypes(self.client),
             "commitment": ProcoreCommitments(self.client, self.currency),
         }
         # documents written to Procore as their destination, by our key in origin_id
@@ -101,7 +104,7 @@ class ProcoreAdapter(Adapter):
     def partitions(self, entity: str) -> list[str]:
         """One requisition list and one direct cost list per active project: Procore lists are per project.
 
-        Commitments: one list per project and contract kind; vendors and cost codes: one company list."""
+        Commitments: one list per project and contract kind; vendors, cost codes and cost types: one company list."""
         self.require(entity)
         if entity == "commitment":
             return self.ops[entity].partitions()
@@ -120,7 +123,7 @@ class ProcoreAdapter(Adapter):
         if entity == "vendor":
             yield from self.ops[entity].changed(since)
             return
-        if entity == "cost_code":
+        if entity in ("cost_code", "cost_type"):
             yield from self.ops[entity].changed()  # no change stamps: the whole list, versions tell what changed
             return
         kind, _, project_id = partition.partition(":")
@@ -154,10 +157,7 @@ class ProcoreAdapter(Adapter):
                     bool(vendor.get("is_active", True)),
                 )
         elif kind == "cost_type":
-            first_project = next(self.client.projects(), None)
-            if first_project is None:
-                return
-            for kind_row in self.client.line_item_types(first_project["id"]):
+            for kind_row in self.ops["cost_type"].rows():
                 yield ReferenceItem(
                     "cost_type", str(kind_row["id"]), kind_row.get("code") or "", kind_row.get("name") or ""
                 )
@@ -174,7 +174,7 @@ class ProcoreAdapter(Adapter):
             yield from self._company_cost_codes()
 
     def find(self, entity: str, record, key: str) -> str | None:
-        """Vendors: the one linked by origin_id; cost codes: linked by origin_id, else the same full code.
+        """Vendors: the one linked by origin_id; cost codes and cost types: linked by origin_id, else the same code.
         Commitments and bills (direct costs): the one carrying our key in origin_id, in the record's project."""
         self.require(entity, CREATE)
         if entity in self.writers:
@@ -182,8 +182,9 @@ class ProcoreAdapter(Adapter):
         return self.ops[entity].find(record)
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
-        """Vendors and cost codes: created, or kept in step through `sync`. Commitments become purchase order or
-        work order contracts (by `record.kind`), bills direct costs of type invoice; both with lines, by our key."""
+        """Vendors, cost codes and cost types: created, or kept in step through `sync`. Commitments become purchase
+        order or work order contracts (by `record.kind`), bills direct costs of type invoice; both with lines, by our
+        key."""
         self.require(entity, UPDATE if existing_id else CREATE)
         if entity in self.writers:
             return self.writers[entity].write(record, key, existing_id)
@@ -391,4 +392,3 @@ class ProcoreAdapter(Adapter):
                 if full and full not in seen:
                     seen.add(full)
                     yield ReferenceItem("cost_code", full, full, code.get("name") or "")
-

@@ -153,9 +153,25 @@ class ProcoreClient:
     def cost_codes(self, project_id) -> Iterator[dict]:
         return self.paged("/rest/v1.0/cost_codes", project_id=project_id)
 
-    def line_item_types(self, project_id) -> Iterator[dict]:
-        """Cost types (company-wide; the endpoint asks for a project as well)."""
-        return self.paged("/rest/v1.0/line_item_types", company_id=self.company_id, project_id=project_id)
+    def line_item_types(self, project_id, origin_id: str | None = None) -> Iterator[dict]:
+        """Cost types (company-wide; the endpoint asks for a project as well), optionally carrying one origin_id."""
+        params = {"company_id": self.company_id, "project_id": project_id}
+        if origin_id:
+            params["filters[origin_id]"] = origin_id
+        return self.paged("/rest/v1.0/line_item_types", **params)
+
+    def line_item_type(self, type_id) -> dict:
+        return self.get(f"/rest/v1.0/line_item_types/{type_id}", company_id=self.company_id)
+
+    def create_line_item_type(self, fields: dict) -> dict:
+        """Not repeated on a lost answer: the caller looks the cost type up by origin_id first."""
+        body = {"company_id": int(self.company_id), "line_item_type": fields}
+        return self.http.request("POST", "/rest/v1.0/line_item_types", json=body).json()
+
+    def sync_line_item_types(self, updates: list[dict]) -> dict:
+        """The ERP write path: matched on id; always 200 with `entities` and `errors`."""
+        body = {"company_id": int(self.company_id), "updates": updates}
+        return self.http.request("PATCH", "/rest/v1.0/line_item_types/sync", json=body, idempotent=True).json()
 
     def requisitions(self, project_id, updated_range: str | None = None) -> Iterator[dict]:
         """Requisition headers of one project. The list has no documented sort: it comes in Procore's order."""
