@@ -19,20 +19,24 @@ def reference_id(kind: str, item, native_id: str) -> str:
     return item.code if kind == "cost_code" and getattr(item, "code", "") else native_id
 
 
-def upsert_reference(connection, kind: str, item, native_id: str) -> ReferenceRecord:
-    """The reference record of an item a flow just read, linked or created on `connection`."""
-    ref, _ = ReferenceRecord.objects.update_or_create(
-        connection=connection,
-        kind=kind,
-        native_id=reference_id(kind, item, native_id),
-        defaults={
-            "code": str(getattr(item, "code", "") or "")[:200],
-            "name": str(getattr(item, "name", "") or "")[:300],
-            "active": bool(getattr(item, "active", True)),
-            "last_seen_at": timezone.now(),
-            "missing_since": None,
-        },
-    )
+def upsert_reference(connection, kind: str, item, native_id: str, create: bool = True) -> ReferenceRecord | None:
+    """The reference record of an item a flow just read, linked or created on `connection`.
+
+    With `create` off, only a record the connection's own reference pull already made is brought up to date: the
+    side a mirror reads may list an item under another id than its pull does (e.g. a cost type per task there).
+    """
+    values = {
+        "code": str(getattr(item, "code", "") or "")[:200],
+        "name": str(getattr(item, "name", "") or "")[:300],
+        "active": bool(getattr(item, "active", True)),
+        "last_seen_at": timezone.now(),
+        "missing_since": None,
+    }
+    lookup = {"connection": connection, "kind": kind, "native_id": reference_id(kind, item, native_id)}
+    if not create:
+        ReferenceRecord.objects.filter(**lookup).update(**values)
+        return ReferenceRecord.objects.filter(**lookup).first()
+    ref, _ = ReferenceRecord.objects.update_or_create(**lookup, defaults=values)
     return ref
 
 
@@ -53,9 +57,9 @@ def counterpart(integration, kind: str, connection, native_id: str) -> str | Non
 
 def record_link(integration, kind: str, reader, item, writer, written_id: str) -> None:
     """Keep both sides' reference records and (for vendors) the vendor map in step with a mirror's outcome."""
-    read_ref = upsert_reference(reader, kind, item, item.native_id)
+    read_ref = upsert_reference(reader, kind, item, item.native_id, create=kind == "vendor")
     written_ref = upsert_reference(writer, kind, item, written_id)
-    if kind != "vendor":
+    if kind != "vendor" or read_ref is None:
         return
     source, destination = (read_ref, written_ref) if reader.pk == integration.source_id else (written_ref, read_ref)
     row = VendorMap.objects.filter(integration=integration, source=source).first() or VendorMap(
