@@ -8,6 +8,7 @@ reference kinds it can list; the engine refuses a flow that asks for more.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,24 @@ class WebhookHint:
 class ConnectionCheck:
     ok: bool
     message: str
+
+
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def short_key(native_id: str, prefix: str = "V") -> str:
+    """A short code only this source id yields (prefix + the id in base 36; a digest for ids that are not numbers).
+
+    Used where a destination needs a key we choose (e.g. a new VendorID), so a retry after a lost answer finds the
+    record it created instead of making a second one.
+    """
+    number = int(native_id) if native_id.isdigit() else int(hashlib.sha256(native_id.encode()).hexdigest()[:10], 16)
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = _BASE36[rest] + digits
+        if not number:
+            return f"{prefix}{digits}"
 
 
 #: What an adapter can do with an entity.

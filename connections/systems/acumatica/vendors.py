@@ -12,12 +12,11 @@ Cost codes are found by CostCodeID = the record's `origin_id`, else its code; a 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterator
 
 from connections import errors
-from connections.systems.base import SourceItem, WriteResult
+from connections.systems.base import SourceItem, WriteResult, short_key
 from syncs.canonical import CostCode, Vendor
 
 from .fields import equals, field_errors, modified_since, parse_datetime, text, value
@@ -26,23 +25,12 @@ ACTIVE, INACTIVE = "Active", "Inactive"
 INACTIVE_STATUSES = {"inactive", "hold", "on hold", "suspended"}
 #: What Acumatica accepts as a key as it is (segmented keys are upper-case letters, digits and a few signs).
 PLAIN_KEY = re.compile(r"^[A-Z0-9][A-Z0-9_\-.]{0,14}$")
-DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def derived_vendor_id(record: Vendor) -> str:
     """A VendorID that only this record yields: its code when that is a plain key, else "V" + its id in base 36."""
     code = (record.code or "").strip().upper()
-    if PLAIN_KEY.match(code):
-        return code
-    number = int(record.native_id) if record.native_id.isdigit() else None
-    if number is None:
-        number = int(hashlib.sha256(record.native_id.encode()).hexdigest()[:10], 16)
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = DIGITS[rest] + digits
-        if not number:
-            return f"V{digits}"
+    return code if PLAIN_KEY.match(code) else short_key(record.native_id)
 
 
 def to_vendor(row: dict) -> Vendor:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from connections import errors
-from connections.systems.base import SourceItem, WriteResult
+from connections.systems.base import SourceItem, WriteResult, short_key
 from syncs.canonical import Vendor
 
 from . import xml
@@ -28,22 +28,12 @@ from .fields import create_controlid, modified_filter, parse_datetime, text, ver
 
 SELECT = ["RECORDNO", "VENDORID", "NAME", "STATUS", "TAXID", "CURRENCY", "WHENMODIFIED"]
 PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]{0,19}$")
-DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def derived_vendor_id(record: Vendor) -> str:
     """A VENDORID only this record yields: its code when that is a plain id, else "V" + its id in base 36."""
     code = (record.code or "").strip()
-    if PLAIN_ID.match(code):
-        return code.upper()
-    native = record.native_id
-    number = int(native) if native.isdigit() else int(version_of(native)[:10], 16)
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = DIGITS[rest] + digits
-        if not number:
-            return f"V{digits}"
+    return code.upper() if PLAIN_ID.match(code) else short_key(record.native_id)
 
 
 def to_vendor(row: dict) -> Vendor:
