@@ -13,6 +13,7 @@ class ConnectionsConfig(AppConfig):
 
         checks.register(check_encryption_keys)
         post_migrate.connect(_write_canary, sender=self)
+        post_migrate.connect(_schedule_maintenance, sender=self)
 
 
 def _write_canary(**kwargs):
@@ -30,3 +31,17 @@ def check_encryption_keys(app_configs=None, **kwargs):
     except SecretDecryptionError as exc:
         return [checks.Error(str(exc), hint="Fix FIELD_ENCRYPTION_KEY.", id="connections.E001")]
     return []
+
+
+def _schedule_maintenance(**kwargs):
+    """One repeating schedule per maintenance task a system declares (e.g. keeping Exact refresh tokens alive)."""
+    from django_q.models import Schedule
+
+    from .registry import SYSTEMS
+
+    for spec in SYSTEMS.values():
+        for func, minutes in spec.maintenance:
+            Schedule.objects.update_or_create(
+                name=f"maintenance:{func}",
+                defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+            )

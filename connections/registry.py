@@ -85,6 +85,8 @@ class SystemSpec:
     # Host suffixes the vendor serves from; a connection's addresses must end in one of them unless a superuser saves
     # it (connections/addresses.py). Empty: the customer hosts it (any public host).
     allowed_hosts: tuple[str, ...] = ()
+    # Tasks the system needs on a schedule: (dotted path of a function taking no argument, minutes between runs).
+    maintenance: tuple[tuple[str, int], ...] = ()
 
     def clean_config(self, data: dict) -> dict:
         """Validate configuration against the declaration; raise ValidationError naming each bad field."""
@@ -263,6 +265,7 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             key="exact",
+            maintenance=(("connections.systems.exact.tasks.keep_alive", 24 * 60),),
             allowed_hosts=(
                 "exactonline.nl",
                 "exactonline.be",

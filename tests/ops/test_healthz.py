@@ -160,3 +160,14 @@ def test_the_migration_creates_the_schedule():
     import_module("syncs.migrations.0003_heartbeat_schedule").create_schedule(apps, None)
 
     assert Schedule.objects.filter(func=HEARTBEAT_FUNC, schedule_type=Schedule.MINUTES, minutes=1).count() == 1
+
+
+def test_each_systems_maintenance_task_is_scheduled_after_migrate():
+    from django_q.models import Schedule
+
+    from connections.registry import SYSTEMS
+
+    declared = {func for spec in SYSTEMS.values() for func, _ in spec.maintenance}
+    assert "connections.systems.exact.tasks.keep_alive" in declared
+    scheduled = set(Schedule.objects.filter(name__startswith="maintenance:").values_list("func", flat=True))
+    assert scheduled == declared
