@@ -208,6 +208,11 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "catch_up": False,
     "poll": 1,
+    # On SIGTERM a cluster stops taking work but still runs every task it has already pulled from the broker
+    # before it exits. django-q2 pulls workers² by default (4 with 2 workers): a stop then waited for two more
+    # rounds of tasks after the running ones. One task in hand is enough to keep the workers fed; what is not
+    # started stays in the broker for the next cluster.
+    "queue_limit": 1,
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

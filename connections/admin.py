@@ -5,6 +5,7 @@ import secrets
 
 import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.html import format_html
 
@@ -180,6 +181,9 @@ class ConnectionAdmin(TenantScopedAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
+        # The system chooser is the first step of adding: it needs the add right like the form itself.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         if self._system_for(request, None) not in SYSTEMS:
             return render(
                 request,

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import errors
 from .models import Connection, ConnectionStatus, Role
 from .registry import get_system
-from .tenancy import has_role
+from .tenancy import has_role, scope_queryset
 from .tokens import InvalidGrant, TokenGrant
 
 log = logging.getLogger("connections.oauth")
@@ -138,7 +138,8 @@ def _change_page(connection: Connection) -> HttpResponseRedirect:
 @require_POST
 def connect(request, connection_uuid):
     """Leave for the vendor's consent page."""
-    connection = get_object_or_404(Connection, uuid=connection_uuid)
+    # Another tenant's connection is answered as a missing one: its existence is not theirs to learn.
+    connection = get_object_or_404(scope_queryset(Connection.objects.all(), request.user), uuid=connection_uuid)
     if not has_role(request.user, Role.ADMIN, connection):
         return _refused(request, "Only an admin of this tenant may connect it.", status=403)
     try:

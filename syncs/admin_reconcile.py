@@ -1,17 +1,22 @@
 """Admin pages for reconciliations: one report per integration, flow and project, its lines, CSV, and fixes."""
 
 import csv
+import logging
+from collections import Counter
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.html import format_html
 
+from connections.errors import ApiError
 from connections.models import Role
 from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedInline, has_role
 
 from .models import ReconcileLine, ReconcileReport, ReconcileState
 from .reconcile import FIXABLE, fix
+
+log = logging.getLogger(__name__)
 
 STATE_COLOURS = {
     ReconcileState.MATCHED: "#1a7f37",
@@ -46,9 +51,22 @@ def lines_csv(lines, filename: str) -> HttpResponse:
 def fix_lines(modeladmin, request, lines) -> None:
     if not has_role(request.user, Role.FINANCE):
         raise PermissionDenied
-    allowed = [line.pk for line in lines if has_role(request.user, Role.FINANCE, line) and line.state in FIXABLE]
-    counts = fix(allowed, request.user)
-    modeladmin.message_user(request, f"Sent {len(allowed)} documents to the destination: {counts}.", messages.SUCCESS)
+    allowed = [line for line in lines if has_role(request.user, Role.FINANCE, line) and line.state in FIXABLE]
+    counts = Counter()
+    for line in allowed:
+        # One line at a time: a source that cannot be read (down, or an id it no longer understands) is reported
+        # on its line, and the other lines are still sent.
+        try:
+            counts.update(fix([line.pk], request.user))
+        except (ApiError, ValueError, KeyError, TypeError) as exc:
+            log.warning("Fixing reconciliation line %s failed: %s", line.pk, type(exc).__name__)
+            counts["failed"] += 1
+            modeladmin.message_user(
+                request, f"{line.number or line.source_id}: the source document could not be read again.",
+                messages.ERROR,
+            )  # fmt: skip
+    sent = len(allowed) - counts["failed"]
+    modeladmin.message_user(request, f"Sent {sent} documents to the destination: {dict(counts)}.", messages.SUCCESS)
 
 
 class ReconcileLineInline(TenantScopedInline, admin.TabularInline):

@@ -1,0 +1,1 @@
+"""Security tests: access control over every URL, credentials that never leak, a worker that stops when told."""
