@@ -65,10 +65,12 @@ class Maps:
         -> cost type (active destination items only). Read on first use."""
         if self._places is None:
             source = ReferenceRecord.objects.filter(connection=self.integration.source, kind="project")
-            usable = ReferenceRecord.objects.usable().filter(connection=self.integration.destination)
+            listed = ReferenceRecord.objects.filter(connection=self.integration.destination)
+            usable = listed.usable()
+            # Projects inactive there are kept too: a line on one is held with the reason, not posted without it.
             self._places = (
                 {ref.native_id: ref.code for ref in source},
-                {ref.code: ref for ref in usable.filter(kind="project") if ref.code},
+                {ref.code: ref for ref in listed.filter(kind="project") if ref.code},
                 {(ref.parent, ref.code): ref for ref in usable.filter(kind="task") if ref.code},
                 {(ref.parent, ref.code): ref for ref in usable.filter(kind="cost_type", parent__gt="") if ref.code},
             )
@@ -107,17 +109,25 @@ def resolve(integration, record, maps: Maps | None = None) -> Resolution:
             _resolve_cost_code(maps, line, errors)
         else:
             _resolve_account_rule(maps, line, errors)
-        _place(maps, line, line.project or getattr(record, "project", None), source_code)
+        _place(maps, line, line.project or getattr(record, "project", None), source_code, errors)
     return Resolution(record=record, errors=_unique(errors))
 
 
-def _place(maps: Maps, line, project: Ref | None, cost_code: str) -> None:
+def _place(maps: Maps, line, project: Ref | None, cost_code: str, errors: list) -> None:
     """The destination project matching the source project, its task for the cost code, and that task's cost type
-    for the line's cost type, each unless the map row named one."""
+    for the line's cost type, each unless the map row named one. A matching project that is inactive there holds
+    the record with the reason."""
     if project is None:
         return
     source_codes, projects, tasks, cost_types = maps.places()
     target = projects.get((project.code or source_codes.get(str(project.native_id)) or "").strip())
+    if target is not None and not target.is_usable and "project" not in line.dimensions:
+        message = (
+            f"project {target.describe()} is inactive or closed in {maps.destination_label}, in integration "
+            f"{maps.integration.name}: reopen it there, or map this cost code to another project"
+        )
+        errors.append(MissingMapping("project", f"project:{target.code}", target.describe(), message))
+        return
     if target is None or line.dimensions.setdefault("project", target.code) != target.code:
         return  # no such project there, or the map row put the line on another project
     task = tasks.get((target.native_id, cost_code)) if cost_code and cost_code != NO_COST_CODE else None

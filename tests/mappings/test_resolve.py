@@ -144,12 +144,14 @@ def test_project_and_task_come_from_the_source_project_and_cost_code(integration
     assert elsewhere.dimensions == {"subaccount": "000-000"}, "no destination project with that code: none set"
     assert no_task.dimensions == {"project": "2024-001"}, "the project has no task with that code"
 
-    # A map row that names a task keeps it (and the task's cost types are not the line's); an inactive destination
-    # project is never picked.
+    # A map row that names a task keeps it (and the task's cost types are not the line's); a matching destination
+    # project that is inactive holds the record with the reason, never posts it without the project.
     row.dimensions = {"subaccount": mapped["sub"].pk, "task": ref(integration.destination, "task", "T-9", "09").pk}
     row.save()
     dimensions = resolve(integration, bill(lines=[line("555")])).record.lines[0].dimensions
     assert dimensions == {"subaccount": "000-000", "project": "2024-001", "task": "09"}
     project.active = False
     project.save()
-    assert "project" not in resolve(integration, bill(lines=[line("555")])).record.lines[0].dimensions
+    held = resolve(integration, bill(lines=[line("555")]))
+    assert not held.ok and held.errors[0].key == "project:2024-001"
+    assert "inactive or closed" in held.errors[0].message
