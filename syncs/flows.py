@@ -49,6 +49,21 @@ class Flow:
         return needs
 
 
+def mirror(entity: str, plural: str, direction: str) -> Flow:
+    """A mirror flow of reference data. Its default rule for two-sided edits: the ERP wins, which is the side written
+    by a forward flow (the integration's destination) and the side read by a back flow."""
+    sides = ("source", "destination") if direction == FORWARD else ("destination", "source")
+    return Flow(
+        key=f"{entity}s_{direction}",
+        label=f"{plural} of the {sides[0]} -> {plural.lower()} of the {sides[1]}",
+        source_entity=entity,
+        destination_entity=entity,
+        kind=MIRROR,
+        direction=direction,
+        options={"create": True, "winner": "writer" if direction == FORWARD else "reader"},
+    )
+
+
 FLOWS: dict[str, Flow] = {
     flow.key: flow
     for flow in (
@@ -74,49 +89,11 @@ FLOWS: dict[str, Flow] = {
             trigger="schedule",
             fixes_with="commitments",
         ),
-        Flow(
-            key="vendors_forward",
-            label="Vendors of the source -> vendors of the destination",
-            source_entity="vendor",
-            destination_entity="vendor",
-            kind=MIRROR,
-            options={"create": True, "winner": "writer"},
-        ),
-        Flow(
-            key="vendors_back",
-            label="Vendors of the destination -> vendors of the source",
-            source_entity="vendor",
-            destination_entity="vendor",
-            kind=MIRROR,
-            direction=BACK,
-            options={"create": True, "winner": "reader"},
-        ),
-        Flow(
-            key="cost_codes_forward",
-            label="Cost codes of the source -> cost codes of the destination",
-            source_entity="cost_code",
-            destination_entity="cost_code",
-            kind=MIRROR,
-            options={"create": True, "winner": "writer"},
-        ),
-        Flow(
-            key="cost_codes_back",
-            label="Cost codes of the destination -> cost codes of the source",
-            source_entity="cost_code",
-            destination_entity="cost_code",
-            kind=MIRROR,
-            direction=BACK,
-            options={"create": True, "winner": "reader"},
-        ),
-        Flow(
-            key="cost_types_back",
-            label="Cost types of the destination -> cost types of the source",
-            source_entity="cost_type",
-            destination_entity="cost_type",
-            kind=MIRROR,
-            direction=BACK,
-            options={"create": True, "winner": "reader"},
-        ),
+        mirror("vendor", "Vendors", FORWARD),
+        mirror("vendor", "Vendors", BACK),
+        mirror("cost_code", "Cost codes", FORWARD),
+        mirror("cost_code", "Cost codes", BACK),
+        mirror("cost_type", "Cost types", BACK),
         Flow(
             key="payments_back",
             label="Payment status of AP bills -> the invoices they came from",
