@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from .grid import Blocking, cost_code_rows, vendor_rows
-from .models import ChangeSource, CostCodeMap, VendorMap
+from .grid import Blocking, cost_code_rows, project_rows, vendor_rows
+from .models import ChangeSource, CostCodeMap, ProjectMap, VendorMap
 from .resolve import Maps
 from .services import requeue_on_commit, save_map
 
@@ -14,6 +14,14 @@ def map_vendor(integration, source, destination, user, via=ChangeSource.GRID, re
     """Point a source vendor at a destination vendor (creating or changing its map row)."""
     row = VendorMap.objects.filter(integration=integration, source=source).first()
     row = row or VendorMap(integration=integration, source=source)
+    row.destination = destination
+    return save_map(row, user, via, requeue=requeue)
+
+
+def map_project(integration, source, destination, user, via=ChangeSource.GRID, requeue=True) -> ProjectMap:
+    """Point a source project, job, class or cost center at a destination project."""
+    row = ProjectMap.objects.filter(integration=integration, source=source).first()
+    row = row or ProjectMap(integration=integration, source=source)
     row.destination = destination
     return save_map(row, user, via, requeue=requeue)
 
@@ -36,11 +44,15 @@ def accept_all(integration, user, threshold: float = DEFAULT_THRESHOLD) -> dict[
     maps = Maps(integration)
     # Blocked counts play no part in what is accepted.
     rows = vendor_rows(integration, maps, Blocking())
-    accepted = {"vendor": 0, "cost_code": 0}
+    accepted = {"vendor": 0, "cost_code": 0, "project": 0}
     for row in rows:
         if _acceptable(row, threshold):
             map_vendor(integration, row.source, row.suggestion.candidate, user, ChangeSource.SUGGESTION, False)
             accepted["vendor"] += 1
+    for row in project_rows(integration, maps, Blocking()):
+        if _acceptable(row, threshold):
+            map_project(integration, row.source, row.suggestion.candidate, user, ChangeSource.SUGGESTION, False)
+            accepted["project"] += 1
     for row in cost_code_rows(integration, maps, Blocking()):
         if _acceptable(row, threshold):
             candidate = row.suggestion.candidate

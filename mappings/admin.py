@@ -8,12 +8,28 @@ from django.utils.html import format_html
 from connections.models import Role
 from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, has_role
 
-from .models import AccountRule, ChangeSource, CostCodeMap, MapChange, MappingWorkspace, ReferenceRecord, VendorMap
+from .models import (
+    PROJECT_SOURCE_KINDS,
+    AccountRule,
+    ChangeSource,
+    CostCodeMap,
+    MapChange,
+    MappingWorkspace,
+    ProjectMap,
+    ReferenceRecord,
+    VendorMap,
+)
 from .pull import enqueue_pull
 from .services import delete_map, save_map
 
-#: autocomplete field -> the kind of reference item it may offer
-AUTOCOMPLETE_KINDS = {"source": "vendor", "destination": "vendor", "account": "account"}
+#: (map model, autocomplete field) -> the kinds of reference item it may offer
+AUTOCOMPLETE_KINDS = {
+    ("vendormap", "source"): {"vendor"},
+    ("vendormap", "destination"): {"vendor"},
+    ("costcodemap", "account"): {"account"},
+    ("projectmap", "source"): set(PROJECT_SOURCE_KINDS),
+    ("projectmap", "destination"): {"project"},
+}
 
 
 @admin.register(ReferenceRecord)
@@ -27,9 +43,9 @@ class ReferenceRecordAdmin(ReadOnlyTenantAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Map forms' autocompletes offer only active items of the kind the field takes."""
         queryset, distinct = super().get_search_results(request, queryset, search_term)
-        kind = AUTOCOMPLETE_KINDS.get(request.GET.get("field_name", ""))
-        if request.GET.get("model_name") in ("vendormap", "costcodemap") and kind:
-            queryset = queryset.filter(kind=kind).usable()
+        kinds = AUTOCOMPLETE_KINDS.get((request.GET.get("model_name", ""), request.GET.get("field_name", "")))
+        if kinds:
+            queryset = queryset.filter(kind__in=kinds).usable()
         return queryset, distinct
 
     @admin.action(description="Pull reference data now from the connections of the selected items")
@@ -85,12 +101,21 @@ class CostCodeMapAdmin(MapAdmin):
     autocomplete_fields = ["integration", "account"]
 
 
+@admin.register(ProjectMap)
+class ProjectMapAdmin(MapAdmin):
+    list_display = ["source", "destination", "integration", "updated_at"]
+    list_filter = ["integration"]
+    search_fields = ["source__name", "source__code", "destination__name", "destination__code"]
+    list_select_related = ["source", "destination", "integration"]
+    autocomplete_fields = ["integration", "source", "destination"]
+
+
 @admin.register(AccountRule)
 class AccountRuleAdmin(MapAdmin):
-    list_display = ["order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type",
-                    "is_default", "integration"]
+    list_display = ["order", "account_code", "cost_center", "description_pattern", "pattern_syntax", "cost_code",
+                    "cost_type", "is_default", "integration"]
     list_filter = ["integration", "is_default"]
-    search_fields = ["account_code", "description_pattern", "cost_code"]
+    search_fields = ["account_code", "cost_center", "description_pattern", "cost_code"]
     list_select_related = ["integration"]
     autocomplete_fields = ["integration"]
     ordering = ["integration", "is_default", "order", "id"]

@@ -15,16 +15,28 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .grid import Blocking, cost_code_rows, dimension_kinds
-from .models import AccountRule, ChangeSource, CostCodeMap, ReferenceRecord, RefKind, VendorMap
+from .models import (
+    PROJECT_SOURCE_KINDS,
+    AccountRule,
+    ChangeSource,
+    CostCodeMap,
+    ProjectMap,
+    ReferenceRecord,
+    RefKind,
+    VendorMap,
+)
 from .resolve import Maps
 from .services import delete_map, requeue_on_commit, save_map
 
-KINDS = ("vendors", "cost_codes", "account_rules")
+KINDS = ("vendors", "cost_codes", "projects", "account_rules")
 MAX_ROWS = 50000
 VENDOR_COLUMNS = ["source_id", "source_code", "source_name", "destination_id", "destination_name"]
 COST_CODE_COLUMNS = ["cost_code", "cost_type", "name", "account"]
-RULE_COLUMNS = ["id", "order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type",
-                "is_default"]
+PROJECT_COLUMNS = ["source_kind", "source_id", "source_code", "source_name", "destination_id", "destination_name"]
+RULE_COLUMNS = ["id", "order", "account_code", "cost_center", "description_pattern", "pattern_syntax", "cost_code",
+                "cost_type", "is_default"]
+#: Files written before rules had a cost center still import (it is then "any").
+OPTIONAL_RULE_COLUMNS = {"cost_center"}
 
 
 @dataclass
@@ -70,9 +82,13 @@ class Lookup:
 
 def export_csv(integration, kind: str) -> str:
     """The map of one kind as CSV text."""
-    header, rows = {"vendors": _vendor_rows, "cost_codes": _cost_code_rows, "account_rules": _rule_rows}[kind](
-        integration
-    )
+    exporters = {
+        "vendors": _vendor_rows,
+        "cost_codes": _cost_code_rows,
+        "projects": _project_rows,
+        "account_rules": _rule_rows,
+    }
+    header, rows = exporters[kind](integration)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -94,6 +110,22 @@ def _vendor_rows(integration):
     return VENDOR_COLUMNS, rows
 
 
+def _project_rows(integration):
+    rows = ProjectMap.objects.filter(integration=integration).select_related("destination")
+    maps = {row.source_id: row for row in rows}
+    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS)
+    rows = []
+    for ref in sources.order_by("kind", "code", "name"):
+        row = maps.get(ref.pk)
+        if row is None and not (ref.is_usable and ref.kind in (RefKind.PROJECT, RefKind.CUSTOMER)):
+            continue
+        dest = row.destination if row else None
+        rows.append(
+            [ref.kind, ref.native_id, ref.code, ref.name, dest.native_id if dest else "", dest.name if dest else ""]
+        )
+    return PROJECT_COLUMNS, rows
+
+
 def _cost_code_rows(integration):
     kinds = dimension_kinds(integration)
     lookups = {kind: Lookup(integration.destination_id, kind) for kind in [RefKind.ACCOUNT, *kinds]}
@@ -108,8 +140,8 @@ def _cost_code_rows(integration):
 
 def _rule_rows(integration):
     rows = [
-        [rule.pk, rule.order, rule.account_code, rule.description_pattern, rule.pattern_syntax, rule.cost_code,
-         rule.cost_type, "yes" if rule.is_default else ""]
+        [rule.pk, rule.order, rule.account_code, rule.cost_center, rule.description_pattern, rule.pattern_syntax,
+         rule.cost_code, rule.cost_type, "yes" if rule.is_default else ""]
         for rule in AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id")
     ]
     return RULE_COLUMNS, rows
@@ -127,7 +159,12 @@ def import_csv(integration, kind: str, data: bytes, user) -> ImportResult:
         result.errors.append((1, "The file is not UTF-8 text."))
         return result
     reader = csv.DictReader(io.StringIO(text))
-    parse = {"vendors": _parse_vendors, "cost_codes": _parse_cost_codes, "account_rules": _parse_rules}[kind]
+    parse = {
+        "vendors": _parse_vendors,
+        "cost_codes": _parse_cost_codes,
+        "projects": _parse_projects,
+        "account_rules": _parse_rules,
+    }[kind]
     parse(integration, reader, result)
     if result.ok and result.changes:
         _apply(result.changes, user)
@@ -185,6 +222,40 @@ def _parse_vendors(integration, reader, result: ImportResult) -> None:
             _error(result, line, exc)
 
 
+def _parse_projects(integration, reader, result: ImportResult) -> None:
+    sources = {
+        (ref.kind, ref.native_id): ref
+        for ref in ReferenceRecord.objects.filter(connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS)
+    }
+    destinations = Lookup(integration.destination_id, RefKind.PROJECT)
+    existing = {row.source_id: row for row in ProjectMap.objects.filter(integration=integration)}
+    seen = set()
+    for line, values in _rows(reader, ["source_kind", "source_id", "destination_id"], result):
+        try:
+            source = sources.get((values["source_kind"], values["source_id"]))
+            if source is None:
+                raise ValidationError(
+                    f"source {values['source_kind']} id '{values['source_id']}' is not listed by the source."
+                )
+            if source.pk in seen:
+                raise ValidationError(f"source {source.kind} id '{values['source_id']}' appears twice.")
+            seen.add(source.pk)
+            row = existing.get(source.pk)
+            if not values["destination_id"]:
+                if row is not None:
+                    result.changes.append((row, True))
+                continue
+            destination = destinations.find(values["destination_id"], "destination project")
+            if row is not None and row.destination_id == destination.pk:
+                continue
+            row = row or ProjectMap(integration=integration, source=source)
+            row.destination = destination
+            row.full_clean()
+            result.changes.append((row, False))
+        except ValidationError as exc:
+            _error(result, line, exc)
+
+
 def _parse_cost_codes(integration, reader, result: ImportResult) -> None:
     kinds = dimension_kinds(integration)
     lookups = {kind: Lookup(integration.destination_id, kind) for kind in [RefKind.ACCOUNT, *kinds]}
@@ -220,7 +291,8 @@ def _parse_rules(integration, reader, result: ImportResult) -> None:
     """The file is the whole rule table: rows with an id update that rule, rows without add one, the rest go."""
     existing = {str(rule.pk): rule for rule in AccountRule.objects.filter(integration=integration)}
     kept, defaults = set(), []
-    for line, values in _rows(reader, RULE_COLUMNS[1:], result):
+    required = [name for name in RULE_COLUMNS[1:] if name not in OPTIONAL_RULE_COLUMNS]
+    for line, values in _rows(reader, required, result):
         try:
             rule = existing.get(values.get("id", ""))
             if values.get("id") and (rule is None or values["id"] in kept):
@@ -247,6 +319,7 @@ def _fill_rule(rule: AccountRule, values: dict) -> None:
         raise ValidationError(f"order '{order}' is not a whole number.")
     rule.order = int(order)
     rule.account_code = values["account_code"]
+    rule.cost_center = values.get("cost_center", "")
     rule.description_pattern = values["description_pattern"]
     rule.pattern_syntax = values["pattern_syntax"] or "glob"
     rule.cost_code = values["cost_code"]

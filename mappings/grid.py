@@ -13,7 +13,7 @@ from django.db import models
 
 from syncs.models import RecordState, SyncRecord
 
-from .models import NON_DIMENSION_KINDS, CostCodeMap, ReferenceRecord, RefKind, cost_code_key
+from .models import NON_DIMENSION_KINDS, PROJECT_SOURCE_KINDS, CostCodeMap, ReferenceRecord, RefKind, cost_code_key
 from .resolve import Maps, resolved_keys
 from .suggest import Suggestion, best_per_item, suggest
 
@@ -89,6 +89,60 @@ def vendor_rows(integration, maps: Maps, block: Blocking) -> list[VendorRow]:
         blocked = block.counts.get(f"vendor:{ref.native_id}", 0)
         rows.append(VendorRow(ref, maps.vendors.get(ref.native_id), suggestion, clear, blocked))
     return rows
+
+
+@dataclass
+class ProjectRow:
+    source: ReferenceRecord  # a project, job, class or cost center of the source
+    map: object | None  # ProjectMap
+    suggestion: Suggestion | None
+    clear: bool
+    blocked: int
+
+    @property
+    def mapped(self) -> bool:
+        return self.map is not None and self.map.destination.is_usable
+
+    @property
+    def state(self) -> str:
+        if self.mapped:
+            return RowState.MAPPED
+        return RowState.SUGGESTED if self.suggestion else RowState.UNMAPPED
+
+
+def project_rows(integration, maps: Maps, block: Blocking) -> list[ProjectRow]:
+    """Source projects (and the jobs, classes or cost centers records wait on) with their project map rows.
+
+    Listed: every active source item of kind project or customer (job), every item a map row names, and every
+    item a record waits on; other kinds (departments, classes...) only when a map row or a record names them."""
+    waiting = {key.partition(":")[2] for key in block.details if key.startswith("project:")}
+    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS)
+    sources = [
+        ref
+        for ref in sources
+        if ref.native_id in maps.projects
+        or ref.native_id in waiting
+        or (ref.is_usable and ref.kind in (RefKind.PROJECT, RefKind.CUSTOMER))
+    ]
+    usable = {native_id for native_id, row in maps.projects.items() if row.destination.is_usable}
+    unmapped = [ref for ref in sources if ref.native_id not in usable]
+    best = best_per_item(suggest(unmapped, destination_items(integration, RefKind.PROJECT), limit=2))
+    rows = []
+    for ref in sources:
+        suggestion, clear = best.get(id(ref), (None, False))
+        blocked = block.counts.get(f"project:{ref.native_id}", 0)
+        rows.append(ProjectRow(ref, maps.projects.get(ref.native_id), suggestion, clear, blocked))
+    return rows
+
+
+def unmatched_lines(block: Blocking) -> list[dict]:
+    """Accounts (and cost centers) whose lines match no account rule, with how many records each holds."""
+    rows = []
+    for key, error in block.details.items():
+        if error.get("kind") == "account_rule":
+            detail = error.get("detail") or {}
+            rows.append({**detail, "key": key, "message": error.get("message", ""), "blocked": block.counts[key]})
+    return sorted(rows, key=lambda row: (-row["blocked"], row["key"]))
 
 
 @dataclass

@@ -220,6 +220,56 @@ class CostCodeMap(models.Model):
         }
 
 
+#: Source kinds a project map may route from: the source's own projects, or what it groups costs by instead.
+PROJECT_SOURCE_KINDS = frozenset(
+    {RefKind.PROJECT, RefKind.CUSTOMER, RefKind.CLASS, RefKind.COST_CENTER, RefKind.DEPARTMENT, RefKind.LOCATION}
+)
+
+
+class ProjectMap(models.Model):
+    """A source project (or the job, class or cost center a source groups costs by) and the destination project
+    its lines post to. Sources whose documents carry no project of the destination route through these rows."""
+
+    tenant_path = "integration__tenant"
+    map_kind = "project"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="project_maps")
+    source = models.ForeignKey(
+        ReferenceRecord,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Project, job, class or cost center on the source side.",
+    )
+    destination = models.ForeignKey(
+        ReferenceRecord, on_delete=models.PROTECT, related_name="+", help_text="Project on the destination side."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["integration", "source__code", "source__name"]
+        constraints = [models.UniqueConstraint(fields=["integration", "source"], name="one_project_map_per_source")]
+
+    def __str__(self):
+        return f"{self.source} -> {self.destination}"
+
+    def clean(self):
+        if not self.integration_id:
+            return
+        if self.source_id:
+            if self.source.connection_id != self.integration.source_id:
+                raise ValidationError({"source": f"{self.source} is not listed by this side of the integration."})
+            if self.source.kind not in PROJECT_SOURCE_KINDS:
+                raise ValidationError({"source": f"{self.source} is a {self.source.get_kind_display()}."})
+        if self.destination_id:
+            check_target(self.destination, self.integration.destination_id, RefKind.PROJECT, "destination")
+
+    def snapshot(self) -> dict:
+        return {
+            "source": _ref_snapshot(self.source if self.source_id else None),
+            "destination": _ref_snapshot(self.destination if self.destination_id else None),
+        }
+
+
 #: The cost code of map rows that code the lines a source sent without any cost code.
 NO_COST_CODE = "(none)"
 
@@ -246,6 +296,9 @@ class AccountRule(models.Model):
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="account_rules")
     order = models.PositiveIntegerField(default=100, help_text="Rules are tried from the lowest order up.")
     account_code = models.CharField(max_length=200, blank=True, help_text="Source GL account code; blank: any.")
+    cost_center = models.CharField(
+        max_length=200, blank=True, help_text="Source cost center code of the line; blank: any."
+    )
     description_pattern = models.CharField(
         max_length=300, blank=True, help_text="Matched against the line description, ignoring case; blank: any."
     )
@@ -269,7 +322,10 @@ class AccountRule(models.Model):
     def __str__(self):
         if self.is_default:
             return f"default -> {self.cost_code} / {self.cost_type or '-'}"
-        return f"#{self.order} {self.account_code or '*'} '{self.description_pattern or '*'}' -> {self.cost_code}"
+        where = self.account_code or "*"
+        if self.cost_center:
+            where += f" @ {self.cost_center}"
+        return f"#{self.order} {where} '{self.description_pattern or '*'}' -> {self.cost_code}"
 
     def compiled(self) -> re.Pattern | None:
         """The description pattern as a case-insensitive regex (None: matches anything).
@@ -286,8 +342,10 @@ class AccountRule(models.Model):
             check_regex(source)
         return re.compile(source, re.IGNORECASE)
 
-    def matches(self, account_code: str, description: str) -> bool:
+    def matches(self, account_code: str, description: str, cost_center: str = "") -> bool:
         if self.account_code and self.account_code.strip() != (account_code or "").strip():
+            return False
+        if self.cost_center and self.cost_center.strip() != (cost_center or "").strip():
             return False
         try:
             pattern = self.compiled()
@@ -315,7 +373,8 @@ class AccountRule(models.Model):
             raise ValidationError({field: f"No active {RefKind(kind).label.lower()} '{value}' on the destination."})
 
     def snapshot(self) -> dict:
-        fields = ["order", "account_code", "description_pattern", "pattern_syntax", "cost_code", "cost_type"]
+        fields = ["order", "account_code", "cost_center", "description_pattern", "pattern_syntax", "cost_code"]
+        fields.append("cost_type")
         return {**{name: getattr(self, name) for name in fields}, "is_default": self.is_default}
 
 
@@ -345,7 +404,7 @@ class MapChange(models.Model):
     tenant_path = "integration__tenant"
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="map_changes")
-    map_kind = models.CharField(max_length=30, help_text="vendor, cost_code or account_rule.")
+    map_kind = models.CharField(max_length=30, help_text="vendor, cost_code, account_rule or project.")
     row_id = models.PositiveBigIntegerField(help_text="Id of the map row (kept after a delete).")
     action = models.CharField(max_length=10, choices=ChangeAction.choices)
     via = models.CharField(max_length=20, choices=ChangeSource.choices, help_text="Where the change was made.")

@@ -10,6 +10,11 @@ them: a line whose project has the code (e.g. the project number) of an active d
 project, then the task of that project with the line's cost code as its code, then the cost type of that task with
 the line's cost type code; a value the map row names itself is kept (and what hangs under it is left to the row).
 The project's code is the line's (or the document's) project reference's, else the code the source lists for it.
+
+Sources that group costs by something else (a QuickBooks job or class, an Exact project or cost center) route through
+ProjectMap rows by the source item's native id; a map row wins over a code match. A flow whose destination needs a
+project on every line (option `project_required`) holds a record whose line ends without one, naming the line.
+Account rules match a line's account, its cost center and its description.
 """
 
 from __future__ import annotations
@@ -20,13 +25,13 @@ from typing import Any
 
 from syncs.canonical import Ref
 
-from .models import NO_COST_CODE, AccountRule, CostCodeMap, ReferenceRecord, VendorMap, cost_code_key
+from .models import NO_COST_CODE, AccountRule, CostCodeMap, ProjectMap, ReferenceRecord, VendorMap, cost_code_key
 
 
 @dataclass
 class MissingMapping:
-    kind: str  # vendor | cost_code | account_rule
-    key: str  # stable: "vendor:<source native id>", "cost_code:03-310/Subcontract", "account_rule:6100"
+    kind: str  # vendor | cost_code | account_rule | project
+    key: str  # stable: "vendor:<source native id>", "cost_code:03-310/Subcontract", "account_rule:6100", "project:<id>"
     label: str  # the unmapped item as finance staff know it
     message: str
     detail: dict = field(default_factory=dict)  # what a map row needs, e.g. {"cost_code": "03-310", "cost_type": ...}
@@ -58,6 +63,12 @@ class Maps:
         dim_ids = {int(pk) for row in self.cost_codes.values() for pk in (row.dimensions or {}).values()}
         self.dimension_refs = ReferenceRecord.objects.select_related("connection").in_bulk(dim_ids)
         self.rules = list(AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id"))
+        self.projects = {
+            row.source.native_id: row
+            for row in ProjectMap.objects.filter(integration=integration).select_related(
+                "source", "destination__connection"
+            )
+        }
         self._places: tuple | None = None
 
     def places(self) -> tuple[dict, dict, dict, dict]:
@@ -87,19 +98,25 @@ class Maps:
     def cost_code_row(self, code: str, cost_type: str) -> CostCodeMap | None:
         return self.cost_codes.get((code, cost_type)) or self.cost_codes.get((code, ""))
 
-    def rule_for(self, account_code: str, description: str) -> AccountRule | None:
-        return next((rule for rule in self.rules if rule.is_default or rule.matches(account_code, description)), None)
+    def rule_for(self, account_code: str, description: str, cost_center: str = "") -> AccountRule | None:
+        return next(
+            (rule for rule in self.rules if rule.is_default or rule.matches(account_code, description, cost_center)),
+            None,
+        )
 
 
-def resolve(integration, record, maps: Maps | None = None) -> Resolution:
-    """Fill destination references on a copy of `record`, or say precisely what is missing."""
+def resolve(integration, record, maps: Maps | None = None, options: dict | None = None) -> Resolution:
+    """Fill destination references on a copy of `record`, or say precisely what is missing.
+
+    `options` are the flow's options as the integration sets them (`project_required`)."""
     maps = maps or Maps(integration)
+    options = options or {}
     record = copy.deepcopy(record)
     errors: list[MissingMapping] = []
     vendor = getattr(record, "vendor", None)
     if isinstance(vendor, Ref):
         _resolve_vendor(maps, vendor, errors)
-    for line in getattr(record, "lines", None) or []:
+    for number, line in enumerate(getattr(record, "lines", None) or [], start=1):
         if line.cost_code is None and not line.account:
             # An uncoded line never goes out without an account: it takes the map row of "no cost code".
             line.cost_code = Ref(native_id="", code=NO_COST_CODE, name="lines without a cost code")
@@ -109,8 +126,49 @@ def resolve(integration, record, maps: Maps | None = None) -> Resolution:
             _resolve_cost_code(maps, line, errors)
         else:
             _resolve_account_rule(maps, line, errors)
-        _place(maps, line, line.project or getattr(record, "project", None), source_code, errors)
+        project = line.project or getattr(record, "project", None)
+        _map_project(maps, line, project, errors)
+        _place(maps, line, project, source_code, errors)
+        if options.get("project_required"):
+            _require_project(maps, record, line, number, project, errors)
     return Resolution(record=record, errors=_unique(errors))
+
+
+def _map_project(maps: Maps, line, project: Ref | None, errors: list) -> None:
+    """The destination project of the project map row for the line's source project, job or cost center."""
+    row = maps.projects.get(str(project.native_id)) if project is not None and project.native_id else None
+    if row is None or "project" in line.dimensions:
+        return
+    if not row.destination.is_usable:
+        message = (
+            f"{row.source.describe()} is mapped to project {row.destination.describe()}, which is inactive or "
+            f"closed, in integration {maps.integration.name}"
+        )
+        errors.append(MissingMapping("project", f"project:{project.native_id}", row.source.label, message))
+        return
+    line.dimensions["project"] = row.destination.code or row.destination.native_id
+
+
+def _require_project(maps: Maps, record, line, number: int, project: Ref | None, errors: list) -> None:
+    """A line that ends without a destination project cannot be posted where every document has one."""
+    header = getattr(record, "project", None)
+    if line.dimensions.get("project") or (header is not None and header.destination_id):
+        return
+    if project is None or not (project.native_id or project.code):
+        label = f"line {number} ('{line.description}')"
+        message = (
+            f"{label} names no project, job or cost center, and {maps.destination_label} needs a project on every "
+            f"line, in integration {maps.integration.name}: code the line at the source"
+        )
+        errors.append(MissingMapping("project", f"project:(none):{number}", label, message))
+        return
+    label = f"{project.name or project.code or project.native_id} ({maps.source_label} id {project.native_id})"
+    message = (
+        f"line {number} ('{line.description}') is on {label}, which is not mapped to "
+        f"{_article(maps.destination_label)} {maps.destination_label} project in integration {maps.integration.name}"
+    )
+    detail = {"native_id": project.native_id, "code": project.code, "name": project.name}
+    errors.append(MissingMapping("project", f"project:{project.native_id}", label, message, detail))
 
 
 def _place(maps: Maps, line, project: Ref | None, cost_code: str, errors: list) -> None:
@@ -206,15 +264,17 @@ def _resolve_cost_code(maps: Maps, line, errors: list) -> None:
 
 def _resolve_account_rule(maps: Maps, line, errors: list) -> None:
     account = str(line.account).strip()
-    rule = maps.rule_for(account, line.description)
+    cost_center = (line.cost_center or "").strip()
+    rule = maps.rule_for(account, line.description, cost_center)
     if rule is None:
-        label = f"account {account}"
+        label = f"account {account}" + (f" / cost center {cost_center}" if cost_center else "")
         message = (
-            f"account {account} with description '{line.description}' matches no cost code rule "
+            f"{label} with description '{line.description}' matches no cost code rule "
             f"and there is no default rule in integration {maps.integration.name}"
         )
-        detail = {"account": account, "description": line.description}
-        errors.append(MissingMapping("account_rule", f"account_rule:{account}", label, message, detail))
+        detail = {"account": account, "description": line.description, "cost_center": cost_center}
+        key = f"account_rule:{account}" + (f"@{cost_center}" if cost_center else "")
+        errors.append(MissingMapping("account_rule", key, label, message, detail))
         return
     line.cost_code = Ref(native_id="", code=rule.cost_code, name="", destination_id=rule.cost_code)
     if rule.cost_type:
@@ -236,7 +296,14 @@ def resolved_keys(maps: Maps, keys) -> set[str]:
             rows = [maps.cost_code_row(code, cost_type) for code, cost_type in splits]
             ok = any(row is not None and row.account.is_usable for row in rows)
         elif kind == "account_rule":
-            ok = any(rule.is_default or rule.account_code in ("", rest) for rule in maps.rules)
+            account, _, cost_center = rest.partition("@")
+            ok = any(
+                rule.is_default or (rule.account_code in ("", account) and rule.cost_center in ("", cost_center))
+                for rule in maps.rules
+            )
+        elif kind == "project":
+            row = maps.projects.get(rest)
+            ok = row is not None and row.destination.is_usable
         else:
             ok = False
         if ok:

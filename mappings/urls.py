@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.grid, name="grid"),
     path("<int:pk>/vendors/<int:source_id>/", views.save_vendor, name="save_vendor"),
+    path("<int:pk>/projects/<int:source_id>/", views.save_project, name="save_project"),
     path("<int:pk>/cost-codes/", views.save_cost_code, name="save_cost_code"),
     path("<int:pk>/accept/", views.accept_all, name="accept_all"),
     path("<int:pk>/pull/", views.pull_now, name="pull_now"),

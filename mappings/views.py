@@ -19,14 +19,40 @@ from connections.tenancy import has_role, scope_queryset
 from syncs.models import Integration
 
 from . import accept, csv_io
-from .grid import RowState, blocking, cost_code_rows, destination_items, dimension_kinds, filter_rows, vendor_rows
-from .models import AccountRule, ChangeSource, CostCodeMap, MapChange, ReferenceRecord, RefKind, VendorMap
+from .grid import (
+    RowState,
+    blocking,
+    cost_code_rows,
+    destination_items,
+    dimension_kinds,
+    filter_rows,
+    project_rows,
+    unmatched_lines,
+    vendor_rows,
+)
+from .models import (
+    PROJECT_SOURCE_KINDS,
+    AccountRule,
+    ChangeSource,
+    CostCodeMap,
+    MapChange,
+    ProjectMap,
+    ReferenceRecord,
+    RefKind,
+    VendorMap,
+)
 from .pull import enqueue_pull
 from .resolve import Maps
 from .services import delete_map
 
 PAGE_SIZE = 50
-TABS = {"vendors": "Vendors", "cost_codes": "Cost codes", "account_rules": "Account rules", "history": "History"}
+TABS = {
+    "vendors": "Vendors",
+    "cost_codes": "Cost codes",
+    "projects": "Projects",
+    "account_rules": "Account rules",
+    "history": "History",
+}
 
 
 def _integration(request, pk: int, edit: bool = False) -> Integration:
@@ -81,13 +107,18 @@ def grid(request, pk: int):
 
 def _tab_context(request, integration, tab, maps, block, state, query) -> dict:
     if tab == "account_rules":
-        return {"rules": AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id")}
+        rules = AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id")
+        return {"rules": rules, "unmatched": unmatched_lines(block)}
     if tab == "history":
         changes = MapChange.objects.filter(integration=integration).select_related("actor")
         return {"page": Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))}
     if tab == "vendors":
         rows = vendor_rows(integration, maps, block)
         choices = destination_items(integration, RefKind.VENDOR)
+        extra = {}
+    elif tab == "projects":
+        rows = project_rows(integration, maps, block)
+        choices = destination_items(integration, RefKind.PROJECT)
         extra = {}
     else:
         rows = cost_code_rows(integration, maps, block)
@@ -143,6 +174,30 @@ def save_vendor(request, pk: int, source_id: int):
 
 @staff_member_required
 @require_POST
+def save_project(request, pk: int, source_id: int):
+    """Map (or unmap, with an empty choice) one source project, job, class or cost center to a destination project."""
+    integration = _integration(request, pk, edit=True)
+    source = get_object_or_404(
+        ReferenceRecord, pk=source_id, connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS
+    )
+    via = ChangeSource.SUGGESTION if request.POST.get("via") == "suggestion" else ChangeSource.GRID
+    destination_id = request.POST.get("destination", "")
+    try:
+        if destination_id:
+            destination = _reference_or_404(destination_id, integration.destination_id, "project")
+            accept.map_project(integration, source, destination, request.user, via)
+            messages.success(request, f"{source.label} now posts to project {destination.label}.")
+        else:
+            for row in ProjectMap.objects.filter(integration=integration, source=source):
+                delete_map(row, request.user, ChangeSource.GRID)
+            messages.success(request, f"{source.label} is no longer mapped.")
+    except ValidationError as exc:
+        messages.error(request, f"{source.label}: {' '.join(exc.messages)}")
+    return redirect(_back(request, integration))
+
+
+@staff_member_required
+@require_POST
 def save_cost_code(request, pk: int):
     """Map (or unmap, with an empty account) one source cost code + cost type."""
     integration = _integration(request, pk, edit=True)
@@ -178,7 +233,8 @@ def accept_all(request, pk: int):
         threshold = accept.DEFAULT_THRESHOLD
     counts = accept.accept_all(integration, request.user, threshold)
     messages.success(
-        request, f"Accepted {counts['vendor']} vendor and {counts['cost_code']} cost code suggestions "
+        request, f"Accepted {counts['vendor']} vendor, {counts['project']} project and {counts['cost_code']} "
+        "cost code suggestions "
         f"scoring {threshold:.0%} or more (ambiguous ones are left for you)."
     )
     return redirect(_back(request, integration))

@@ -70,6 +70,7 @@ class CostLine:
     quantity: Decimal | None = None
     unit_cost: Decimal | None = None
     native_id: str = ""
+    cost_center: str = ""  # the source's cost center code, for sources that code lines by account + cost center
     # Filled by the resolver: the destination's GL account and dimensions (subaccount, project, task, ...).
     account: str | None = None
     dimensions: dict[str, str] = field(default_factory=dict)

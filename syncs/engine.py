@@ -244,10 +244,11 @@ def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
 def _post_document(record: SyncRecord, integration: Integration, flow, run) -> None:
     """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
     the document up by our key, write it once."""
-    document = canonical.with_options(canonical.from_dict(record.canonical), flow_options(integration, flow))
-    resolution = resolve(integration, document)
+    options = flow_options(integration, flow)
+    document = canonical.with_options(canonical.from_dict(record.canonical), options)
+    resolution = resolve(integration, document, options=options)
     if resolution.errors and _mirror_missing(integration, resolution.errors, run):
-        resolution = resolve(integration, document)
+        resolution = resolve(integration, document, options=options)
     if resolution.errors:
         ledger.mark_needs_mapping(record, resolution.errors, run)
         return

@@ -93,8 +93,19 @@ def content_version(item) -> str:
     """
     if item.record is None:
         return item.version
-    digest = hashlib.sha256(json.dumps(canonical.to_dict(item.record), sort_keys=True).encode()).hexdigest()[:16]
+    compact = _without_empty(canonical.to_dict(item.record))
+    digest = hashlib.sha256(json.dumps(compact, sort_keys=True).encode()).hexdigest()[:16]
     return f"{item.version}#{digest}"[:200]
+
+
+def _without_empty(value):
+    """The record without empty values, so a field added to the canonical records later (empty for every record
+    read before) does not make every stored record look changed."""
+    if isinstance(value, dict):
+        return {key: _without_empty(item) for key, item in value.items() if item not in ("", None, {}, [])}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
 
 
 def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | None:

@@ -1,7 +1,15 @@
 """Builders for a tenant's worth of objects, one of every tenant-owned model."""
 
 from connections.models import ApiUsage, Connection, Membership, Role
-from mappings.models import AccountRule, CostCodeMap, MapChange, MappingWorkspace, ReferenceRecord, VendorMap
+from mappings.models import (
+    AccountRule,
+    CostCodeMap,
+    MapChange,
+    MappingWorkspace,
+    ProjectMap,
+    ReferenceRecord,
+    VendorMap,
+)
 from syncs.models import (
     AuditEvent,
     Cursor,
@@ -55,6 +63,12 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
     account = ReferenceRecord.objects.create(
         connection=acumatica, kind="account", native_id="50000", code="50000", name="Subcontract Costs"
     )
+    project_src = ReferenceRecord.objects.create(
+        connection=procore, kind="project", native_id="P1", code="P-1", name=f"Project of {tenant.slug}"
+    )
+    project_dst = ReferenceRecord.objects.create(
+        connection=acumatica, kind="project", native_id="PRJ1", code="PRJ1", name=f"ERP project of {tenant.slug}"
+    )
     report = ReconcileReport.objects.create(
         integration=integration, flow="commitments_reconcile", scope=f"Project of {tenant.slug}"
     )
@@ -65,6 +79,7 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
         ),
         "ReferenceRecord": vendor_src,
         "VendorMap": VendorMap.objects.create(integration=integration, source=vendor_src, destination=vendor_dst),
+        "ProjectMap": ProjectMap.objects.create(integration=integration, source=project_src, destination=project_dst),
         "CostCodeMap": CostCodeMap.objects.create(
             integration=integration, cost_code="03-310", cost_type="S", account=account
         ),

@@ -130,7 +130,7 @@ def test_accept_all_takes_only_clear_suggestions_above_threshold(integration, re
     ref(integration.destination, "vendor", "STAR", "STAR", "Star Framing LLC")
     ref(integration.destination, "vendor", "ABC1", "ABC1", "ABC Supply Co")
     ref(integration.destination, "vendor", "ABC2", "ABC2", "ABC Supply Northwest")
-    assert accept_all(integration, finance, threshold=0.9) == {"vendor": 1, "cost_code": 0}
+    assert accept_all(integration, finance, threshold=0.9) == {"vendor": 1, "cost_code": 0, "project": 0}
     assert list(VendorMap.objects.values_list("source__native_id", "destination__native_id")) == [("1", "STAR")]
     change = MapChange.objects.get()
     assert change.via == ChangeSource.SUGGESTION and change.actor == finance

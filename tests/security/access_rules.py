@@ -102,6 +102,7 @@ NAMED = {
     "mappings:index": Rule(TENANT, get=VIEWER),
     "mappings:grid": Rule(TENANT, get=VIEWER),
     "mappings:save_vendor": Rule(TENANT, post=FINANCE),
+    "mappings:save_project": Rule(TENANT, post=FINANCE),
     "mappings:save_cost_code": Rule(TENANT, post=FINANCE),
     "mappings:accept_all": Rule(TENANT, post=FINANCE),
     "mappings:pull_now": Rule(TENANT, post=FINANCE),

@@ -61,7 +61,7 @@ def values_for(url: Url, world) -> dict:
         "app_label": "syncs",
         "url": "no/such/page/",
         "pk": a["Integration"].pk,
-        "source_id": a["ReferenceRecord"].pk,
+        "source_id": a["ProjectMap"].source_id if url.name == "mappings:save_project" else a["ReferenceRecord"].pk,
         "kind": "vendors",
         "connection_uuid": connection.uuid,
         "system": "exact",
@@ -79,6 +79,7 @@ def post_data(url: Url, world) -> dict:
     a = world.a
     return {
         "mappings:save_vendor": {"destination": a["VendorMap"].destination_id},
+        "mappings:save_project": {"destination": a["ProjectMap"].destination_id},
         "mappings:save_cost_code": {"cost_code": "03-310", "cost_type": "S", "account": a["CostCodeMap"].account_id},
     }.get(url.name, {"post": "yes"})
 
