@@ -42,12 +42,20 @@ def company_of(ctx: Ctx, record: dict) -> int | None:
 CONFLICT_STATUS = {"vendors": 400}
 
 
+#: collections whose origin_id uniqueness is a config switch: "company" (the ERP guide's rule, the default),
+#: "commitment" (only another requisition on the same commitment conflicts) or "none"
+SCOPE_SWITCHES = {"requisitions": "requisition_origin_id_scope"}
+
+
 def check_origin_id(ctx: Ctx, collection: str, record: dict, origin_id) -> None:
     """409 (400 for vendors) when another record of this type in the company already holds the origin_id."""
-    if origin_id in (None, ""):
+    scope = ctx.config.get(SCOPE_SWITCHES.get(collection, ""), "company")
+    if origin_id in (None, "") or scope == "none":
         return
     company = company_of(ctx, record)
     for other in ctx.store.find(collection, origin_id=origin_id):
+        if scope == "commitment" and other.get("commitment_id") != record.get("commitment_id"):
+            continue
         if other["id"] != record.get("id") and company_of(ctx, other) == company:
             raise error(CONFLICT_STATUS.get(collection, 409), {"origin_id": ["has already been taken"]})
 

@@ -1,5 +1,6 @@
 """Requisitions (subcontractor invoices): v1.0 and v1.1 list/show/update, the v1.0 detail and item lists,
-and the v2.0 payment details update an ERP uses to report an invoice's payment."""
+and the v2.0 payment details update an ERP uses to report an invoice's payment. Creation, deletion and item
+updates are in ``requisition_writes``."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _version(ctx: Ctx) -> str:
     return ctx.params.get("version", "1.0")
 
 
-def _with_type(ctx: Ctx) -> bool:
+def with_type(ctx: Ctx) -> bool:
     return bool(ctx.config["requisition_item_line_item_type"])
 
 
@@ -29,7 +30,7 @@ def requisitions(ctx: Ctx):
     project = ctx.project()
     rows = list(ctx.store.find("requisitions", project_id=project["id"]))
     version = _version(ctx)
-    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, _with_type(ctx)))
+    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, with_type(ctx)))
 
 
 def _requisition(ctx: Ctx, key: str = "id") -> dict:
@@ -38,7 +39,7 @@ def _requisition(ctx: Ctx, key: str = "id") -> dict:
 
 
 def show(ctx: Ctx):
-    return requisition(ctx.store, _requisition(ctx), _version(ctx), _with_type(ctx))
+    return requisition(ctx.store, _requisition(ctx), _version(ctx), with_type(ctx))
 
 
 def patch(ctx: Ctx):
@@ -48,7 +49,7 @@ def patch(ctx: Ctx):
         raise error(400, {"requisition": ["must be an object"]})
     erp.apply_patch(ctx, "requisitions", record, changes)
     ctx.emit(RESOURCE, "update", record, "requisitions")
-    return requisition(ctx.store, record, _version(ctx), _with_type(ctx))
+    return requisition(ctx.store, record, _version(ctx), with_type(ctx))
 
 
 def detail(ctx: Ctx):
@@ -62,11 +63,13 @@ def _items_of(ctx: Ctx, record: dict) -> list[dict]:
     return [item for item in record.get("items", []) if item.get("item_type", "contract_item") == wanted]
 
 
-def _render_item(ctx: Ctx, item: dict) -> dict:
-    if ctx.params["item_kind"] == "change_order_items":
+def render_item(ctx: Ctx, item: dict, kind: str | None = None) -> dict:
+    """One item as the item list of ``kind`` (default: this route's) shows it."""
+    kind = kind or ctx.params["item_kind"]
+    if kind == "change_order_items":
         return change_order_item(item)
-    out = requisition_item(item, _with_type(ctx))
-    if ctx.params["item_kind"] == "contract_detail_items":
+    out = requisition_item(item, with_type(ctx))
+    if kind == "contract_detail_items":
         out.pop("item_type", None)
         out["detail_line_item_id"] = out.pop("line_item_id", None)
         out.pop("comment", None)
@@ -76,7 +79,7 @@ def _render_item(ctx: Ctx, item: dict) -> dict:
 def items(ctx: Ctx):
     record = _requisition(ctx, "requisition_id")
     rows = _items_of(ctx, record)
-    return ctx.listing(rows, set(), lambda item: _render_item(ctx, item))
+    return ctx.listing(rows, set(), lambda item: render_item(ctx, item))
 
 
 def item(ctx: Ctx):
@@ -84,7 +87,7 @@ def item(ctx: Ctx):
     item_id = ctx.path_id()
     for found in _items_of(ctx, record):
         if found["id"] == item_id:
-            return _render_item(ctx, found)
+            return render_item(ctx, found)
     raise error(404, "Not Found")
 
 

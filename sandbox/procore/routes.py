@@ -11,7 +11,7 @@ import re
 
 from . import commitments as cm
 from . import direct_costs as dc
-from . import payments, reads, reference, requisitions, webhooks
+from . import payments, reads, reference, requisition_writes, requisitions, webhooks
 
 V10, V11, V20 = "/rest/v1.0", "/rest/v1.1", "/rest/v2.0"
 WO, PO = "/work_order_contracts", "/purchase_order_contracts"
@@ -49,6 +49,8 @@ def _requisition_routes() -> list[tuple]:
             ("GET", base + "/requisitions", requisitions.requisitions, {"version": version}),
             ("GET", base + "/requisitions/{id}", requisitions.show, {"version": version}),
             ("PATCH", base + "/requisitions/{id}", requisitions.patch, {"version": version}),
+            ("POST", base + "/requisitions", requisition_writes.create, {"version": version}),
+            ("DELETE", base + "/requisitions/{id}", requisition_writes.delete, {"version": version}),
         ]
     routes.append(("GET", V10 + "/requisitions/{requisition_id}/detail", requisitions.detail, {}))
     for kind in requisitions.ITEM_KINDS:
@@ -56,6 +58,11 @@ def _requisition_routes() -> list[tuple]:
             ("GET", f"{V10}/requisitions/{{requisition_id}}/{kind}", requisitions.items, {"item_kind": kind}),
             ("GET", f"{V10}/requisitions/{{requisition_id}}/{kind}/{{id}}", requisitions.item, {"item_kind": kind}),
         ]
+    for kind in requisition_writes.ITEM_WRAPPERS:  # the published single-item updates (deprecated for bulk)
+        path = f"{V10}/requisitions/{{requisition_id}}/{kind}/{{id}}"
+        routes.append(("PATCH", path, requisition_writes.patch_item, {"item_kind": kind}))
+    routes.append(("PATCH", V10 + "/requisitions/{requisition_id}/bulk_item_update",
+                   requisition_writes.bulk_item_update, {}))  # fmt: skip
     routes.append(("PATCH", V20 + "/companies/{company_id}/projects/{project_id}/requisitions/{id}/payment_details",
                    requisitions.payment_details, {}))  # fmt: skip
     return routes

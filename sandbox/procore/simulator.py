@@ -80,6 +80,11 @@ class ProcoreSimulator(Simulator):
         # A record with origin_id is "synced": "business_fields" refuses single-record edits of anything but
         # the ERP fields (422); "off" allows them. Batch sync calls are never locked.
         "erp_lock": "business_fields",
+        # How far a requisition's origin_id must be unique. The ERP guide (facts P8) says unique per object type
+        # within a company: "company" (default). Whether two requisitions of one commitment may share one (an ERP
+        # bill split over two pay applications) is unconfirmed: "commitment" allows it across commitments only,
+        # "none" never checks.
+        "requisition_origin_id_scope": "company",
         # A sync item with neither id nor origin_id: nothing published says what happens. The direct cost line
         # sync contract lists what creating a line needs without naming origin_id, so "create" (default) makes
         # a new record; "error" answers it as an error entry (422 "id or origin_id is required").

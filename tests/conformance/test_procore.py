@@ -216,6 +216,44 @@ def test_writes_conform(procore, contract):
     assert problems == [], "\n".join(problems)
 
 
+def test_requisition_writes_conform(procore, contract):
+    procore.control.clear_journal()
+    on_project = {"project_id": RIVERSIDE}
+    header = {"invoice_number": "SF-3", "origin_id": "QB-1", "billing_date": "2025-03-31"}
+    made = procore.call(
+        "POST", "/rest/v1.0/requisitions", body={**on_project, "commitment_id": SC1, "requisition": header}
+    )
+    assert made.status_code == 201
+    lines = [item["line_item_id"] for item in made.json()["items"]]
+    claims = [{"item_type": "contract_item", "line_item_id": lines[0], "work_completed_this_period": "100.00"}]
+    newer = procore.call(
+        "POST",
+        "/rest/v1.1/requisitions",
+        {"view": "extended"},
+        body={**on_project, "commitment_id": SC1, "requisition": {"items": claims, "status": "draft"}},
+    )
+    assert newer.status_code == 201
+    req_id, item_id = newer.json()["id"], newer.json()["items"][1]["id"]
+    base = f"/rest/v1.0/requisitions/{req_id}"
+    change = {"work_completed_this_period": "50.00", "materials_presently_stored": "5.00"}
+    procore.call("PATCH", f"{base}/contract_items/{item_id}", on_project, {"requisition_contract_item": change})
+    bulk = [{"id": item_id, "item_type": "contract_item", "work_completed_this_period": "60.00", "status": "approved"}]
+    procore.call("PATCH", f"{base}/bulk_item_update", on_project, {"requisition_items": bulk})
+    procore.call("DELETE", f"/rest/v1.1/requisitions/{made.json()['id']}", on_project)
+    procore.call("DELETE", base, on_project)
+    assert [a for a in procore.answers if a[2] >= 300] == []
+    # refusals are answered in documented statuses too
+    detail = {"requisition_contract_detail_item": change}
+    contract_item = f"/rest/v1.0/requisitions/{REQ1}/contract_detail_items/5600100001"  # not a detail item
+    assert procore.call("PATCH", contract_item, on_project, detail).status_code == 404
+    assert procore.call("POST", "/rest/v1.0/requisitions", body={**on_project, "commitment_id": 1}).status_code == 422
+    assert procore.call("DELETE", f"/rest/v1.0/requisitions/{REQ1}", on_project).status_code == 422
+    problems = problems_of(contract, procore)
+    journal = procore.control.journal()
+    problems += [p for e in journal for p in check_request(contract, e["method"], e["path"], e["query"], e["body"])]
+    assert problems == [], "\n".join(problems)
+
+
 def test_webhook_calls_conform(procore, contract):
     hook = procore.call(
         "POST",
