@@ -317,6 +317,12 @@ class HttpClient:
             raise errors.OutcomeUnknown(f"{method} {path}: no complete answer ({type(exc).__name__})") from exc
         self._record(method, path, response.status_code, started)
         self.budget.observe(response.headers)
+        if response.status_code < 300 and _is_html(response):
+            # A captive proxy, a maintenance page or a sign-on gateway answered in place of the API. Whether a
+            # write went through it is unknown, so a write is looked up before it is tried again.
+            error = errors.Transient if method in SAFE_METHODS else errors.OutcomeUnknown
+            raise error(f"{method} {path}: answered {response.status_code} with an HTML page instead of the API")
+        _typed_json(response, method, path)
         return response
 
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:
@@ -352,6 +358,28 @@ class HttpClient:
         if status >= 500 or status == 408:
             return errors.Transient(message, status=status, body=body, retry_at=retry_at)
         return errors.Permanent(message, status=status, body=body)
+
+
+def _is_html(response: requests.Response) -> bool:
+    return response.headers.get("Content-Type", "").split(";")[0].strip().lower() == "text/html"
+
+
+def _typed_json(response: requests.Response, method: str, path: str) -> None:
+    """Make `response.json()` raise a typed error on a body that is not JSON (cut short, or not JSON at all).
+
+    Clients read answers with `.json()`; without this a garbled answer would escape as a bare ValueError. After a
+    write the outcome is unknown (the request arrived), so the next attempt looks the record up first.
+    """
+    decode = response.json
+
+    def json_or_typed(**kwargs):
+        try:
+            return decode(**kwargs)
+        except ValueError as exc:
+            error = errors.Transient if method in SAFE_METHODS else errors.OutcomeUnknown
+            raise error(f"{method} {path}: answered {response.status_code} with a body that is not valid JSON") from exc
+
+    response.json = json_or_typed
 
 
 def _never_sent(exc: requests.ConnectionError) -> bool:

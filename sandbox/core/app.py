@@ -18,6 +18,8 @@ from .http import AbortConnection, HttpError, Request, Response
 from .simulator import Simulator
 
 CONTROL_PREFIX = "_sandbox"
+#: What a captive proxy or a single-sign-on gateway answers in place of the API, with status 200.
+HTML_PAGE = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in</form></body></html>"
 
 
 class SandboxApp:
@@ -61,7 +63,11 @@ class SandboxApp:
         return response
 
     def answer(self, sim: Simulator, host: str, request: Request) -> Response:
-        faults = sim.faults.take(request.method, request.path)
+        searchable = f"{request.query_string}\n{request.body.decode('utf-8', 'replace')}"
+        faults = sim.faults.take(request.method, request.path, searchable)
+        delay = sim.answer_delay()  # outside the simulator's lock: slow answers overlap as a vendor's do
+        if delay:
+            time.sleep(delay)
         if "latency" in faults:
             time.sleep(float(faults["latency"].params.get("ms", 1000)) / 1000)
         if "status" in faults:
@@ -69,7 +75,11 @@ class SandboxApp:
             return sim.fault_status_response(int(fault.params.get("status", 503)), fault)
         if "rate_limit" in faults:
             return sim.rate_limit_response(host, faults["rate_limit"])
+        if "html" in faults:
+            return Response(200, HTML_PAGE.encode(), [("Content-Type", "text/html; charset=utf-8")])
         response = self.dispatch(sim, host, request)
+        if "hang_after_write" in faults:
+            time.sleep(float(faults["hang_after_write"].params.get("ms", 1000)) / 1000)
         if "reset_after_write" in faults:
             raise AbortConnection()
         if "truncate" in faults:
@@ -91,5 +101,5 @@ def _truncate(response: Response, fault: Fault) -> None:
     """Declare the full length but send only part of the body; the server closes the connection after."""
     full = response.body or b"{}"
     keep = int(fault.params.get("keep", len(full) // 2))
-    response.set_header("Content-Length", str(len(full)))
     response.body = full[: min(keep, len(full) - 1)]
+    response.set_header("Content-Length", str(len(response.body) if fault.params.get("framed") else len(full)))

@@ -7,7 +7,14 @@ given number of times. Kinds:
 - ``status``: answer ``status`` (default 503) without touching state, with ``retry_after`` if given;
 - ``rate_limit``: answer 429 the way the vendor does (each simulator renders it);
 - ``reset_after_write``: apply the request, then drop the TCP connection without any answer;
-- ``truncate``: apply the request, then send a body shorter than its Content-Length.
+- ``truncate``: apply the request, then send a body shorter than its Content-Length (with ``framed``: a complete
+  HTTP answer whose body is cut, so the framing is right and the JSON or XML inside is not);
+- ``hang_after_write``: apply the request, then hold the answer ``ms`` milliseconds (a worker killed meanwhile,
+  or a client whose read timeout runs out, never learns the request took effect);
+- ``html``: answer 200 with an HTML page (a proxy's or a login page) without touching state.
+
+Any fault may carry ``contains``: it then fires only for requests whose query string or body contains that text
+(one record among many sent to the same path).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("latency", "status", "rate_limit", "reset_after_write", "truncate")
+KINDS = ("latency", "status", "rate_limit", "reset_after_write", "truncate", "hang_after_write", "html")
 
 
 @dataclass
@@ -29,8 +36,10 @@ class Fault:
     params: dict = field(default_factory=dict)
     fired: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, text: str = "") -> bool:
         if self.method and self.method.upper() not in ("*", method.upper()):
+            return False
+        if self.params.get("contains") and str(self.params["contains"]) not in text:
             return False
         if not self.path or self.path in path:
             return True
@@ -75,12 +84,15 @@ class FaultBook:
             self._faults.append(fault)
         return fault
 
-    def take(self, method: str, path: str) -> dict[str, Fault]:
-        """The faults firing for this request, by kind; each firing uses up one of its ``times``."""
+    def take(self, method: str, path: str, text: str = "") -> dict[str, Fault]:
+        """The faults firing for this request, by kind; each firing uses up one of its ``times``.
+
+        `text` is what ``contains`` looks in: the query string and the body of the request.
+        """
         fired: dict[str, Fault] = {}
         with self._lock:
             for fault in list(self._faults):
-                if fault.kind in fired or not fault.matches(method, path):
+                if fault.kind in fired or not fault.matches(method, path, text):
                     continue
                 if fault.skip > 0:
                     fault.skip -= 1

@@ -8,6 +8,8 @@ run under the simulator's lock, so a handler sees a consistent state without fur
 from __future__ import annotations
 
 import copy
+import math
+import random
 import threading
 
 from .clock import Clock
@@ -25,6 +27,12 @@ class Simulator:
     prefixes: dict[str, str] = {}
     #: switches settable over POST /_sandbox/<name>/config
     default_config: dict = {}
+    #: switches every simulator has, on top of its own (read by the shared app for every vendor route)
+    common_config: dict = {
+        # A vendor's answer time: {"median_ms": 100, "max_ms": 1000} draws each delay from a log-normal
+        # distribution with that median whose 99.9th percentile is max_ms (capped there); None answers at once.
+        "latency": None,
+    }
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -48,7 +56,7 @@ class Simulator:
             self.faults.clear()
             self.calls.reset()
             self.journal.clear()
-            self.config = copy.deepcopy(self.default_config)
+            self.config = copy.deepcopy({**self.common_config, **self.default_config})
             self.store = self.new_store()
             self.reset_state()
 
@@ -56,9 +64,12 @@ class Simulator:
         """Hook for state kept outside the store (tokens, sessions...)."""
 
     def configure(self, updates: dict) -> dict:
-        unknown = sorted(set(updates) - set(self.default_config))
+        known = {**self.common_config, **self.default_config}
+        unknown = sorted(set(updates) - set(known))
         if unknown:
-            raise ValueError(f"unknown switches: {', '.join(unknown)}; known: {', '.join(self.default_config)}")
+            raise ValueError(f"unknown switches: {', '.join(unknown)}; known: {', '.join(known)}")
+        if "latency" in updates:
+            latency_spread(updates["latency"])  # refuse a malformed switch now, not on the next vendor call
         with self.lock:
             self.config.update(copy.deepcopy(updates))
             return copy.deepcopy(self.config)
@@ -98,6 +109,14 @@ class Simulator:
 
     # -- vendor traffic -------------------------------------------------------------------------------
 
+    def answer_delay(self) -> float:
+        """Seconds to wait before answering one vendor call, drawn from the `latency` switch (0 when it is off)."""
+        spread = latency_spread(self.config.get("latency"))
+        if spread is None:
+            return 0.0
+        median, longest, sigma = spread
+        return min(longest, median * math.exp(random.gauss(0.0, sigma))) / 1000
+
     def handle(self, host: str, request: Request) -> Response:
         raise NotImplementedError
 
@@ -113,3 +132,21 @@ class Simulator:
 
     def rate_limit_response(self, host: str, fault: Fault) -> Response:
         return self.fault_status_response(429, fault)
+
+
+#: z-score of the 99.9th percentile of a normal distribution: `max_ms` sits there before the cap.
+_Z_999 = 3.09
+
+
+def latency_spread(switch) -> tuple[float, float, float] | None:
+    """(median ms, max ms, sigma of the log-normal) of a `latency` switch; None when it is off."""
+    if not switch:
+        return None
+    if not isinstance(switch, dict) or not isinstance(switch.get("median_ms"), int | float):
+        raise ValueError('latency must be null or {"median_ms": number, "max_ms": number}')
+    median = float(switch["median_ms"])
+    longest = float(switch.get("max_ms") or median)
+    if median < 0 or longest < median:
+        raise ValueError("latency needs 0 <= median_ms <= max_ms")
+    sigma = math.log(longest / median) / _Z_999 if median > 0 and longest > median else 0.0
+    return median, longest, sigma

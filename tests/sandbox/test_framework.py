@@ -86,6 +86,42 @@ def test_truncate_fault_cuts_body_short(procore_ctl, sandbox_server, http):
         http.post(sandbox_server.url("procore-login") + "/oauth/token", data={"grant_type": "client_credentials"})
 
 
+def test_framed_truncate_sends_a_complete_answer_with_a_cut_body(procore_ctl, sandbox_server, http):
+    procore_ctl.fault("truncate", path="/oauth/token", framed=True, keep=5)
+    response = http.post(sandbox_server.url("procore-login") + "/oauth/token", data={"grant_type": "x"})
+    assert len(response.content) == 5 and response.headers["Content-Length"] == "5"
+
+
+def test_hang_after_write_applies_then_holds_the_answer(procore_ctl, sandbox_server, http):
+    from sandbox.procore import demo
+
+    procore_ctl.seed(preset="demo")
+    before = len(procore_ctl.records("vendors"))
+    login = {"grant_type": "client_credentials", "client_id": demo.CLIENT_ID, "client_secret": demo.CLIENT_SECRET}
+    token = http.post(sandbox_server.url("procore-login") + "/oauth/token", data=login).json()["access_token"]
+    procore_ctl.fault("hang_after_write", method="POST", path="/vendors", ms=2000)
+    headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(demo.COMPANY_ID)}
+    body = {"company_id": demo.COMPANY_ID, "vendor": {"name": "Held"}}
+    with pytest.raises(requests.ReadTimeout):
+        http.post(sandbox_server.url("procore") + "/rest/v1.0/vendors", json=body, headers=headers, timeout=0.5)
+    assert len(procore_ctl.records("vendors")) == before + 1  # applied although no answer came
+
+
+def test_html_fault_answers_200_with_a_page_and_changes_nothing(procore_ctl, sandbox_server, http):
+    procore_ctl.fault("html", method="GET", path="/companies")
+    response = http.get(sandbox_server.url("procore") + "/rest/v1.0/companies")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    assert http.get(sandbox_server.url("procore") + "/rest/v1.0/companies").status_code == 401  # fired once
+
+
+def test_a_fault_with_contains_fires_only_for_the_matching_request():
+    book = FaultBook()
+    book.add({"kind": "status", "path": "/Bill", "times": None, "contains": "INV-7"})
+    assert book.take("PUT", "/Bill", '{"VendorRef": "INV-8"}') == {}
+    assert "status" in book.take("PUT", "/Bill", '{"VendorRef": "INV-7"}')
+    assert "status" in book.take("GET", "/Bill", "$filter=VendorRef eq 'INV-7'\n")
+
+
 def test_call_counts_are_exact_under_concurrency(procore_ctl, sandbox_server):
     url = sandbox_server.url("procore") + "/rest/v1.0/projects/123/direct_costs"
 
@@ -150,3 +186,31 @@ def test_the_journal_redacts_credentials_in_xml_bodies_too():
     text = redact_body(body, "application/xml")
     assert "sender-pw" not in text and "user-pw" not in text and "sess-1" not in text
     assert text.count(REDACTED) == 3 and "<senderid>acme</senderid>" in text and "<userid>ap</userid>" in text
+
+
+def test_latency_switch_delays_every_vendor_route_with_a_median_and_a_cap(sandbox_server, http):
+    """The generic `latency` switch: every simulator has it, each vendor call waits a log-normal draw."""
+    import statistics
+    import time
+
+    from sandbox.testing import SandboxControl
+
+    acumatica = SandboxControl(sandbox_server.base_url, "acumatica")
+    with pytest.raises(RuntimeError, match="latency"):
+        acumatica.config(latency={"median_ms": 50, "max_ms": 10})
+    assert acumatica.config(latency={"median_ms": 40, "max_ms": 120})["latency"] == {"median_ms": 40, "max_ms": 120}
+    durations = []
+    for _ in range(30):
+        started = time.monotonic()
+        http.get(sandbox_server.url("acumatica") + "/entity")
+        durations.append(time.monotonic() - started)
+    assert 0.025 <= statistics.median(durations) <= 0.09
+    assert max(durations) < 0.12 + 0.1  # capped at max_ms (plus the answer itself)
+    started = time.monotonic()
+    http.post(f"{sandbox_server.base_url}/_sandbox/acumatica/calls")  # control routes never wait
+    assert time.monotonic() - started < 0.03
+    acumatica.reset()
+    assert acumatica.config()["latency"] is None
+    started = time.monotonic()
+    http.get(sandbox_server.url("acumatica") + "/entity")
+    assert time.monotonic() - started < 0.03

@@ -203,6 +203,9 @@ def read_answer(body: bytes) -> Answer:
     """Parse an answer and raise the typed error of a control or authentication failure."""
     try:
         root = xml.parse(body)
+    except xml.MalformedXml as exc:
+        # A cut or garbled answer says nothing about the request: read again, or look a write up before repeating.
+        raise errors.OutcomeUnknown(f"Intacct answer unreadable: {exc}") from exc
     except xml.UnsafeXml as exc:
         raise errors.Permanent(f"Intacct answer refused: {exc}") from exc
     if root.tag != "response":

@@ -31,6 +31,10 @@ class UnsafeXml(ValueError):
     """An answer that carries a DTD or entity declarations, or is not well-formed: it is never read."""
 
 
+class MalformedXml(UnsafeXml):
+    """An answer that is not well-formed (cut short or garbled on the way): the request may have been applied."""
+
+
 def parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -46,7 +50,7 @@ def parse(body: bytes) -> etree._Element:
     try:
         root = etree.fromstring(body, parser())
     except etree.XMLSyntaxError as exc:
-        raise UnsafeXml(f"the answer is not well-formed XML ({exc})") from exc
+        raise MalformedXml(f"the answer is not well-formed XML ({exc})") from exc
     if root.getroottree().docinfo.internalDTD is not None:
         raise UnsafeXml("the answer declares a DOCTYPE; it was not read")
     return root
