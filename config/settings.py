@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Pages outside the admin's own views (the mapping grid...) get the admin's header and navigation.
+                "syncs.chrome.admin_site_context",
             ],
         },
     },
@@ -243,6 +245,18 @@ if PRODUCTION and len(METRICS_TOKEN) < 24:
         "METRICS_TOKEN is not set (or shorter than 24 characters). /metrics lists every tenant's volumes; "
         "set a long random token and give it to the scraper as `Authorization: Bearer <token>`."
     )
+
+# --- alerts -------------------------------------------------------------------------------------------------
+# Outgoing mail, as a URL: smtp+tls://user:password@host:587 (django-environ's EMAIL_URL); the console by default.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+globals().update({name: value for name, value in EMAIL_CONFIG.items() if value is not None})  # EMAIL_BACKEND, ...
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ml-connector <alerts@localhost>")
+# Failed or waiting records untouched for longer than this are alerted to the tenant's admins.
+ALERT_STALE_HOURS = _int("ALERT_STALE_HOURS", 24)
+if ALERT_STALE_HOURS < 1:
+    raise ImproperlyConfigured(f"ALERT_STALE_HOURS must be 1 or more, got {ALERT_STALE_HOURS}.")
+# The address people open the app at, for the links in alert emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- logging ------------------------------------------------------------------------------------------------
 LOGGING = {

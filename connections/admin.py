@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.html import format_html
 
 from .forms import ConnectionForm
-from .models import ApiUsage, Connection, ConnectionStatus, Membership, Role, Tenant
+from .models import ApiUsage, Connection, Membership, Role, Tenant
 from .registry import SYSTEMS, get_system
 from .tenancy import (
     ReadOnlyTenantAdmin,
@@ -87,6 +87,14 @@ class ConnectionAdmin(TenantScopedAdmin):
     actions = ["test_connection", "register_webhooks"]
     edit_role = Role.ADMIN
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .consent_origin import allow_consent_page
+
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method != "GET" or not hasattr(response, "headers"):
+            return response
+        return allow_consent_page(response, self.get_object(request, object_id))
+
     @admin.action(description="Create the webhook (and its triggers) in the vendor's system")
     def register_webhooks(self, request, queryset):
         """A new secret per connection, sent back by the vendor in each delivery's Authorization header."""
@@ -142,10 +150,8 @@ class ConnectionAdmin(TenantScopedAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        colour = {ConnectionStatus.ACTIVE: "#1a7f37", ConnectionStatus.REAUTH_REQUIRED: "#b42318"}.get(
-            obj.status, "#666"
-        )
-        return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
+        # Coloured by the admin's theme variables (syncs/static/syncs/finance.css), so dark mode reads as well.
+        return format_html('<strong class="status status-{}">{}</strong>', obj.status, obj.get_status_display())
 
     @admin.display(description="Webhook URL path")
     def webhook_path(self, obj):

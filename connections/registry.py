@@ -337,6 +337,13 @@ SYSTEMS: dict[str, SystemSpec] = {
                     required=False,
                     kind="url",
                 ),
+                ConfigField(
+                    "page_size",
+                    "Rows per query page",
+                    "Blank: 1000, the most QuickBooks returns per page. Fewer means more, smaller requests.",
+                    required=False,
+                    kind="int",
+                ),
                 BASE_URL,
             ),
             secret_fields=(

@@ -150,8 +150,10 @@ def _rule_rows(integration):
 # --- import -------------------------------------------------------------------------------------------------
 
 
-def import_csv(integration, kind: str, data: bytes, user) -> ImportResult:
-    """Validate a whole file; apply it only if every row is valid. Returns the errors by line, or the changes."""
+def import_csv(integration, kind: str, data: bytes, user, progress=None) -> ImportResult:
+    """Validate a whole file; apply it only if every row is valid. Returns the errors by line, or the changes.
+
+    `progress` (a syncs.progress tracker) is told of each row checked, then of the saving."""
     result = ImportResult()
     try:
         text = data.decode("utf-8-sig")
@@ -159,6 +161,9 @@ def import_csv(integration, kind: str, data: bytes, user) -> ImportResult:
         result.errors.append((1, "The file is not UTF-8 text."))
         return result
     reader = csv.DictReader(io.StringIO(text))
+    if progress is not None:
+        progress.start(max(sum(1 for _ in csv.reader(io.StringIO(text))) - 1, 0), "checking rows")
+        reader = _Counted(reader, progress)
     parse = {
         "vendors": _parse_vendors,
         "cost_codes": _parse_cost_codes,
@@ -167,9 +172,31 @@ def import_csv(integration, kind: str, data: bytes, user) -> ImportResult:
     }[kind]
     parse(integration, reader, result)
     if result.ok and result.changes:
+        if progress is not None:
+            progress.step(0, f"saving {len(result.changes)} change(s)")
         _apply(result.changes, user)
         requeue_on_commit(integration.pk)
     return result
+
+
+class _Counted:
+    """A CSV reader that tells a progress tracker of each row read (the parsers use fieldnames and line_num)."""
+
+    def __init__(self, reader, progress):
+        self.reader, self.progress = reader, progress
+
+    @property
+    def fieldnames(self):
+        return self.reader.fieldnames
+
+    @property
+    def line_num(self):
+        return self.reader.line_num
+
+    def __iter__(self):
+        for row in self.reader:
+            self.progress.step(1)
+            yield row
 
 
 def _rows(reader, required: list[str], result: ImportResult):

@@ -21,10 +21,11 @@ DEFAULT_INTERVAL_MINUTES = 60
 _FIELDS = ("code", "name", "active", "parent", "data")
 
 
-def pull_reference(connection: Connection, kinds=None, adapter=None) -> dict[str, dict[str, int]]:
+def pull_reference(connection: Connection, kinds=None, adapter=None, progress=None) -> dict[str, dict[str, int]]:
     """Pull each reference kind the adapter lists; returns {kind: {seen, created, updated, missing}}.
 
-    `kinds` narrows the pull (unknown kinds raise ValueError); `adapter` replaces the registered one (tests).
+    `kinds` narrows the pull (unknown kinds raise ValueError); `adapter` replaces the registered one (tests);
+    `progress` (a syncs.progress tracker) is told of each kind pulled.
     """
     adapter = adapter or connection.spec.adapter_class()(connection)
     available = set(adapter.reference_kinds)
@@ -32,7 +33,20 @@ def pull_reference(connection: Connection, kinds=None, adapter=None) -> dict[str
     unknown = set(wanted) - available
     if unknown:
         raise ValueError(f"{connection} cannot list {', '.join(sorted(unknown))}.")
-    return {kind: _pull_kind(connection, kind, adapter) for kind in wanted}
+    if progress is None:
+        return {kind: _pull_kind(connection, kind, adapter) for kind in wanted}
+    results = {}
+    for kind in wanted:
+        progress.step(0, f"{connection}: {kind.replace('_', ' ')}")
+        results[kind] = _pull_kind(connection, kind, adapter)
+        progress.step(1, f"{connection}: {kind.replace('_', ' ')}, {results[kind]['seen']} listed")
+    return results
+
+
+def kinds_to_pull(connection: Connection, kinds=None) -> list[str]:
+    """The kinds a pull of `connection` would read (for a progress bar's total)."""
+    available = set(connection.spec.adapter_class().reference_kinds)
+    return sorted(available if kinds is None else set(kinds) & available)
 
 
 def _pull_kind(connection, kind: str, adapter) -> dict[str, int]:
@@ -98,6 +112,48 @@ def enqueue_pull(connection_id: int) -> None:
     from django_q.tasks import async_task
 
     async_task(PULL_TASK, connection_id, task_name=f"pull-reference-{connection_id}")
+
+
+def enqueue_tracked_pull(integration, user=None) -> int:
+    """Pull both connections of an integration in the background, with a progress bar on its pages (a Job).
+
+    Returns the job's id."""
+    from django_q.tasks import async_task
+
+    from syncs.models import JobKind
+    from syncs.progress import JobTracker
+
+    connections = [integration.source, integration.destination]
+    tracker = JobTracker.begin(integration, JobKind.PULL, f"{connections[0]} and {connections[1]}")
+    tracker.start(sum(len(kinds_to_pull(connection)) for connection in connections), "queued")
+    job_id = tracker.job.pk
+    transaction.on_commit(lambda: async_task(TRACKED_PULL_TASK, job_id, task_name=f"pull-reference-job-{job_id}"))
+    return job_id
+
+
+TRACKED_PULL_TASK = "mappings.pull.tracked_pull_task"
+
+
+def tracked_pull_task(job_id: int) -> dict:
+    """django-q2 entry point of `enqueue_tracked_pull`: pull both sides, step by step, into the job."""
+    from syncs.models import Job
+    from syncs.progress import JobTracker
+
+    job = Job.objects.select_related("integration__source", "integration__destination").get(pk=job_id)
+    tracker, results = JobTracker(job), {}
+    try:
+        for connection in (job.integration.source, job.integration.destination):
+            if not connection.is_usable:
+                tracker.step(len(kinds_to_pull(connection)), f"{connection} skipped: {connection.status}")
+                continue
+            results[connection.pk] = pull_reference(connection, progress=tracker)
+    except Exception as exc:  # the job must end either way, with the reason shown on the page
+        log.warning("tracked reference pull %s failed: %s", job_id, type(exc).__name__)
+        tracker.fail(f"Failed: {exc}"[:500])
+        raise
+    listed = sum(counts["seen"] for per_kind in results.values() for counts in per_kind.values())
+    tracker.finish(f"Done: {listed} items listed")
+    return results
 
 
 def ensure_pull_schedule(connection: Connection, minutes: int = DEFAULT_INTERVAL_MINUTES):

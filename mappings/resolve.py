@@ -3,7 +3,7 @@
 Vendors resolve through VendorMap by the source vendor's native id. Lines that carry a cost code resolve through
 CostCodeMap by the cost code's *code* (Procore cost codes are per project but share codes) and the cost type's
 code (or name), falling back to the row for "any cost type". Lines that carry only a source GL account (sources
-that post by account) resolve through AccountRule to a destination cost code + cost type.
+that post by account, or by cost center alone) resolve through AccountRule to a destination cost code + cost type.
 
 Project, task and cost type come from the source's own project, cost code and cost type when the destination lists
 them: a line whose project has the code (e.g. the project number) of an active destination project takes that
@@ -117,7 +117,7 @@ def resolve(integration, record, maps: Maps | None = None, options: dict | None 
     if isinstance(vendor, Ref):
         _resolve_vendor(maps, vendor, errors)
     for number, line in enumerate(getattr(record, "lines", None) or [], start=1):
-        if line.cost_code is None and not line.account:
+        if line.cost_code is None and not line.account and not line.cost_center:
             # An uncoded line never goes out without an account: it takes the map row of "no cost code".
             line.cost_code = Ref(native_id="", code=NO_COST_CODE, name="lines without a cost code")
         source_code = ""  # a line coded by an account rule has the destination's cost code, not the source's
@@ -125,7 +125,7 @@ def resolve(integration, record, maps: Maps | None = None, options: dict | None 
             source_code = (line.cost_code.code or "").strip()
             _resolve_cost_code(maps, line, errors)
         else:
-            _resolve_account_rule(maps, line, errors)
+            _resolve_account_rule(maps, line, number, errors)
         project = line.project or getattr(record, "project", None)
         _map_project(maps, line, project, errors)
         _place(maps, line, project, source_code, errors)
@@ -262,17 +262,17 @@ def _resolve_cost_code(maps: Maps, line, errors: list) -> None:
         line.cost_code = None  # the map row gave the account; there is still no cost code to send
 
 
-def _resolve_account_rule(maps: Maps, line, errors: list) -> None:
-    account = str(line.account).strip()
+def _resolve_account_rule(maps: Maps, line, number: int, errors: list) -> None:
+    account = str(line.account or "").strip()
     cost_center = (line.cost_center or "").strip()
     rule = maps.rule_for(account, line.description, cost_center)
     if rule is None:
         label = f"account {account}" + (f" / cost center {cost_center}" if cost_center else "")
         message = (
-            f"{label} with description '{line.description}' matches no cost code rule "
+            f"line {number}: {label} with description '{line.description}' matches no cost code rule "
             f"and there is no default rule in integration {maps.integration.name}"
         )
-        detail = {"account": account, "description": line.description, "cost_center": cost_center}
+        detail = {"account": account, "description": line.description, "cost_center": cost_center, "line": number}
         key = f"account_rule:{account}" + (f"@{cost_center}" if cost_center else "")
         errors.append(MissingMapping("account_rule", key, label, message, detail))
         return

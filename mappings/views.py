@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections.models import Role
 from connections.tenancy import has_role, scope_queryset
-from syncs.models import Integration
+from syncs.models import Integration, JobKind
+from syncs.progress import JobTracker
 
 from . import accept, csv_io
 from .grid import (
@@ -41,7 +42,7 @@ from .models import (
     RefKind,
     VendorMap,
 )
-from .pull import enqueue_pull
+from .pull import enqueue_tracked_pull
 from .resolve import Maps
 from .services import delete_map
 
@@ -244,8 +245,7 @@ def accept_all(request, pk: int):
 @require_POST
 def pull_now(request, pk: int):
     integration = _integration(request, pk, edit=True)
-    for connection_id in (integration.source_id, integration.destination_id):
-        enqueue_pull(connection_id)
+    enqueue_tracked_pull(integration, request.user)  # followed by the progress bar on the grid
     messages.success(request, "Reference data pull queued for both connections.")
     return redirect(_back(request, integration))
 
@@ -271,9 +271,16 @@ def import_csv(request, pk: int, kind: str):
     if upload is None:
         messages.error(request, "Choose a CSV file to import.")
         return redirect(_back(request, integration))
-    result = csv_io.import_csv(integration, kind, upload.read(), request.user)
+    tracker = JobTracker.begin(integration, JobKind.IMPORT, f"{TABS.get(kind, kind)} from {upload.name}"[:300])
+    try:
+        result = csv_io.import_csv(integration, kind, upload.read(), request.user, progress=tracker)
+    except Exception as exc:
+        tracker.fail(f"Failed: {type(exc).__name__}")
+        raise
     if result.ok:
+        tracker.finish(f"{len(result.changes)} row(s) changed")
         messages.success(request, f"Imported: {len(result.changes)} row(s) changed.")
         return redirect(_back(request, integration))
+    tracker.fail(f"Refused: {len(result.errors)} error(s); nothing was imported")
     context = {"integration": integration, "kind": kind, "errors": result.errors, "title": "Import refused"}
     return render(request, "mappings/import_errors.html", context, status=400)

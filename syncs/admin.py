@@ -9,35 +9,14 @@ from django.utils.html import format_html, format_html_join
 from django_q.tasks import async_task
 
 from connections.models import Role
-from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, TenantScopedInline, has_role
+from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, has_role
 
+from .admin_fix import fix_urls
+from .admin_ledger import RecordTimelineAdmin
 from .engine import replay
-from .models import AuditEvent, Cursor, Integration, RecordState, SyncRecord, SyncRun, WebhookEvent
-
-STATE_COLOURS = {
-    RecordState.POSTED: "#1a7f37",
-    RecordState.NEEDS_MAPPING: "#9a6700",
-    RecordState.FAILED: "#b42318",
-    RecordState.DEAD: "#7a0916",
-}
-
-
-class AuditEventInline(TenantScopedInline, admin.TabularInline):
-    model = AuditEvent
-    fields = ["created_at", "kind", "actor", "message", "request", "response"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["-created_at", "-id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Cursor, Integration, RecordState, SyncRecord, SyncRun, WebhookEvent
+from .paging import CappedCountPaginator
+from .progress import run_progress
 
 
 @admin.register(Integration)
@@ -67,11 +46,16 @@ class IntegrationAdmin(TenantScopedAdmin):
 
 
 @admin.register(SyncRecord)
-class SyncRecordAdmin(TenantScopedAdmin):
-    list_display = ["__str__", "integration", "flow", "state_badge", "attempts", "destination_id", "updated_at"]
-    list_filter = ["state", "flow", "integration"]
-    search_fields = ["label", "source_id", "destination_id"]
+class SyncRecordAdmin(RecordTimelineAdmin, TenantScopedAdmin):
+    list_display = [
+        "__str__", "integration", "flow", "state_badge", "amount", "attempts", "destination_id", "updated_at"
+    ]
+    list_filter = ["state", "flow", "integration", "posted_at"]
+    search_fields = ["label", "document_number", "vendor_name", "project_name", "source_id", "destination_id"]
     list_select_related = ["integration"]
+    # A ledger of millions of rows: count pages up to a cap, and skip the second, unfiltered count.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     actions = ["replay_records"]
     readonly_fields = [f.name for f in SyncRecord._meta.fields] + ["errors_display"]
     fields = [
@@ -94,8 +78,7 @@ class SyncRecordAdmin(TenantScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [AuditEventInline]
-    change_form_template = "admin/syncs/syncrecord/change_form.html"
+    inlines = []  # the timeline shows the record's audit events
 
     def has_add_permission(self, request):
         return False
@@ -105,8 +88,7 @@ class SyncRecordAdmin(TenantScopedAdmin):
 
     @admin.display(description="State", ordering="state")
     def state_badge(self, obj):
-        colour = STATE_COLOURS.get(obj.state, "#555")
-        return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_state_display())
+        return format_html('<strong class="state state-{}">{}</strong>', obj.state, obj.get_state_display())
 
     @admin.display(description="What is missing")
     def errors_display(self, obj):
@@ -132,7 +114,7 @@ class SyncRecordAdmin(TenantScopedAdmin):
         replay_url = path(
             "<path:object_id>/replay/", self.admin_site.admin_view(self.replay_view), name="syncs_syncrecord_replay"
         )
-        return [replay_url, *urls]
+        return [replay_url, *fix_urls(self), *urls]
 
     def replay_view(self, request, object_id):
         record = self.get_object(request, object_id)
@@ -150,8 +132,14 @@ class SyncRecordAdmin(TenantScopedAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyTenantAdmin):
-    list_display = ["integration", "flow", "trigger", "status", "started_at", "finished_at"]
+    list_display = ["integration", "flow", "trigger", "status", "progress", "started_at", "finished_at"]
     list_filter = ["status", "integration"]
+    class Media:
+        js = ["syncs/progress.js"]
+
+    @admin.display(description="Records done")
+    def progress(self, obj):
+        return run_progress(obj)
 
 
 @admin.register(Cursor)
@@ -166,10 +154,4 @@ class WebhookEventAdmin(ReadOnlyTenantAdmin):
     list_filter = ["status", "connection"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyTenantAdmin):
-    list_display = ["created_at", "kind", "integration", "record", "actor", "message"]
-    list_filter = ["kind", "integration"]
-    search_fields = ["message"]
-
-from . import admin_reconcile  # noqa: E402, F401  (registers the reconciliation pages)
+from . import admin_approval, admin_audit, admin_bills_reconcile, admin_dashboard, admin_reconcile  # noqa: E402, F401, I001

@@ -97,6 +97,9 @@ class Bill:
     status: str = ""
     kind: str = "bill"  # bill | credit: a net credit posts as the destination's credit document
     retainage: Decimal = Decimal("0")  # withheld from this bill (its lines are gross of it)
+    # Which document the flow asks the destination for, where it holds several kinds (flow option `document`);
+    # blank: the destination's usual one.
+    document: str = ""
 
     def __post_init__(self):
         # Whatever the source calls it, a document whose lines sum below zero is a credit from the vendor.
@@ -177,7 +180,22 @@ def with_options(record, options: dict):
 
     `retainage`: "gross" (default) posts bills gross of retainage; "line" adds a negative line for the retainage
     withheld, coded to the `(retainage)` cost code, so the bill's total is what is payable now.
+    `contract_kind`: "purchase_order" or "work_order" (a subcontract) for the commitment the destination holds.
+    `project_from`: "cost_center" routes each line by its cost center (project maps on cost centers) instead of the
+    source project; any other value names the line dimension that holds the project instead (e.g. "class").
+    `document`: the kind of destination document asked for, where the destination holds several (Bill.document).
     """
+    record = _contract_kind(record, options.get("contract_kind"))
+    if options.get("project_from") == "cost_center" and isinstance(record, Bill | Commitment):
+        record = copy.deepcopy(record)
+        for line in record.lines:
+            line.project = Ref(native_id=line.cost_center, code=line.cost_center) if line.cost_center else None
+        record.project = None
+    if options.get("document") and isinstance(record, Bill):
+        record = copy.deepcopy(record)
+        record.document = str(options["document"])
+    if options.get("project_from") not in (None, "", "cost_center") and getattr(record, "lines", None):
+        record = _project_from(record, str(options["project_from"]))  # a dimension, e.g. "class"
     if isinstance(record, Bill) and record.retainage and options.get("retainage") == "line":
         record = copy.deepcopy(record)
         record.lines.append(
@@ -189,6 +207,31 @@ def with_options(record, options: dict):
                 native_id="retainage",
             )
         )
+    return record
+
+
+#: option value -> Commitment.kind
+CONTRACT_KINDS = {"purchase_order": "purchase_order", "work_order": "subcontract"}
+
+
+def _contract_kind(record, kind: str | None):
+    if not kind or not isinstance(record, Commitment):
+        return record
+    if kind not in CONTRACT_KINDS:
+        raise ValueError(f"contract_kind must be one of {', '.join(CONTRACT_KINDS)}, not {kind!r}")
+    return dataclasses.replace(record, kind=CONTRACT_KINDS[kind])
+
+
+def _project_from(record, dimension: str):
+    """Each line's project taken from one of its dimensions (e.g. a source that tracks jobs by class): a line
+    without that dimension has no project; the document's own project is dropped unless all its lines agree."""
+    record = copy.deepcopy(record)
+    for line in record.lines:
+        value = (line.dimensions or {}).get(dimension)
+        line.project = Ref(native_id=str(value)) if value else None
+    projects = {line.project.native_id for line in record.lines if line.project}
+    whole = len(projects) == 1 and all(line.project for line in record.lines)
+    record.project = Ref(native_id=projects.pop()) if whole else None
     return record
 
 

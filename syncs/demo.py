@@ -5,7 +5,8 @@ maps seeded for all but one cost code, so the demo shows bills posting and one w
 finance user maps it. Procore -> Sage Intacct has about half of its maps done: the vendors whose names match on
 both sides, and the cost codes Intacct knows as project tasks (each coded to a GL account, a location, a department
 and a class; project, task and cost type follow from the Procore project, cost code and cost type where Intacct has
-them); the rest waits in the mapping grid.
+them); the rest waits in the mapping grid. Procurify -> Acumatica lives in demo_procurify.py,
+Exact Online -> Procore in demo_exact.py, QuickBooks Online -> Procore in demo_quickbooks.py.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from sandbox.acumatica import demo as acumatica_demo
 from sandbox.intacct import demo as intacct_demo
 from sandbox.procore import demo as procore_demo
+
+from . import demo_exact, demo_procurify, demo_quickbooks
 
 #: Procore demo vendor name -> Acumatica demo VendorID
 DEMO_VENDORS = {name: vendor_id for vendor_id, name, _email in acumatica_demo.VENDORS}
@@ -73,6 +76,7 @@ def connection_specs(sandbox_url: str) -> list[dict]:
                 "user_password": intacct_demo.USER_PASSWORD,
             },
         },
+        demo_procurify.connection_spec(sandbox_url),
     ]
 
 
@@ -141,6 +145,9 @@ def seed_integrations(tenant, connections) -> None:
                 "poll_interval_minutes": 5,
             },
         )
+    demo_procurify.seed_integration(tenant, connections)
+    demo_exact.seed_integration(tenant, connections)
+    demo_quickbooks.seed_integration(tenant, connections)
 
 
 def seed_maps(integration) -> dict[str, int]:
@@ -148,8 +155,14 @@ def seed_maps(integration) -> dict[str, int]:
     from mappings.models import ReferenceRecord
     from mappings.pull import pull_reference
 
+    if integration.name == demo_exact.NAME:
+        return demo_exact.seed_maps(integration)  # it connects to Exact before anything is pulled
+    if integration.name == demo_quickbooks.NAME:
+        return demo_quickbooks.seed_maps(integration)  # it sets up its own Procore company first
     pull_reference(integration.source)
     pull_reference(integration.destination)
+    if integration.name == demo_procurify.NAME:
+        return demo_procurify.seed_maps(integration)
     plan = DEMO_INTEGRATIONS.get(integration.name)
     if plan is None:
         return {"vendors": 0, "cost_codes": 0}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from connections import errors
 from mappings.resolve import resolve
 
-from . import canonical, ledger
+from . import approval, canonical, ledger, overrides, progress
 from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS, flow_options
 from .models import AuditKind, Cursor, Integration, RecordState, RunStatus, SyncRecord, SyncRun
 
@@ -82,6 +82,7 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
 
     def enqueue_once(ids, run_id):
         queued.update(ids)
+        progress.run_queued(run, len(ids))
         enqueue(ids, run_id)
 
     try:
@@ -95,6 +96,7 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
         unreadable = _read_changes(integration, flow, run, counts, enqueue_once)
         due = [pk for pk in _due_records(integration, flow).values_list("pk", flat=True) if pk not in queued]
         if due:
+            progress.run_queued(run, len(due))
             enqueue(due, run.pk)
             counts["queued"] += len(due)
         run.status = RunStatus.PARTIAL if unreadable else RunStatus.SUCCEEDED
@@ -109,7 +111,7 @@ def run_flow(integration_id: int, flow_key: str, trigger: str = "schedule", enqu
         ledger.audit(integration, AuditKind.FAILED, f"Run of {flow.label} failed: {exc}", run=run)
     finally:
         run.counts, run.finished_at = counts, timezone.now()
-        run.save()
+        run.save(update_fields=["status", "error", "counts", "finished_at"])  # total/done move on their own
     return run
 
 
@@ -175,11 +177,12 @@ def _record_page(integration, flow, run, items, counts, enqueue) -> None:
         counts["queued"] += len(to_post)
 
 
-def _linked_document(integration, flow, destination_id: str) -> SyncRecord | None:
-    """The ledger row of the flow that posted the document `destination_id` (for status flows)."""
-    return SyncRecord.objects.filter(
-        integration=integration, flow=flow.links_to, destination_id=destination_id
-    ).first()
+def _linked_document(integration, flow, native_id: str) -> SyncRecord | None:
+    """The ledger row of the flow that posted the document a status flow reads (`native_id`): a back flow reads
+    the document it wrote (its destination id), a forward flow the document it read (its source id)."""
+    from .status import linked_document
+
+    return linked_document(integration, flow, native_id)
 
 
 def _due_records(integration, flow):
@@ -246,6 +249,7 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run) -> N
     the document up by our key, write it once."""
     options = flow_options(integration, flow)
     document = canonical.with_options(canonical.from_dict(record.canonical), options)
+    document = overrides.apply(document, record.overrides, options)  # what a person set on this record wins
     resolution = resolve(integration, document, options=options)
     if resolution.errors and _mirror_missing(integration, resolution.errors, run):
         resolution = resolve(integration, document, options=options)
@@ -253,6 +257,9 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run) -> N
         ledger.mark_needs_mapping(record, resolution.errors, run)
         return
     destination = adapter_for(sides(integration, flow)[1])
+    if approval.waits(record, options):  # a flow with approval: shown to a person before anything is written
+        approval.hold(record, destination, flow, resolution.record, run)
+        return
     key = record.idempotency_key
     existing = record.destination_id or destination.find(flow.destination_entity, resolution.record, key)
     result = destination.write(flow.destination_entity, resolution.record, key, existing)
@@ -321,6 +328,7 @@ def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, in
             outcome["paused"] = len(record_ids) - index
             break
         outcome[state] = outcome.get(state, 0) + 1
+        progress.run_advanced(run_id)
     return outcome
 
 
@@ -336,18 +344,22 @@ def requeue_blocked(integration_id: int) -> int:
     return len(ids)
 
 
-def replay(record_ids, actor) -> dict[str, int]:
-    """A person asks to try again: a new attempt with the same destination key.
+def replay(record_ids, actor, reason: str = "") -> dict[str, int]:
+    """A person asks to try again: a new attempt with the same destination key (the reason, if given, is audited).
 
     A no-op for a record already posted in its latest version; a posted record whose source has moved on is
-    posted again (an update of the same destination document).
+    posted again (an update of the same destination document). A rejected record goes back to its approval.
     """
     counts = {"replayed": 0, "already_posted": 0, "busy": 0}
-    reopenable = [RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING, RecordState.CONFLICT]
+    because = f" Reason: {reason.strip()}" if (reason or "").strip() else ""
+    reopenable = [
+        RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING, RecordState.CONFLICT, RecordState.REJECTED,
+        RecordState.AWAITING_APPROVAL,  # sent round again: its preview is made anew
+    ]
     for record in SyncRecord.objects.filter(pk__in=list(record_ids)).select_related("integration"):
         if record.state == RecordState.POSTED and record.posted_version == record.source_version:
             counts["already_posted"] += 1
-            message = "Replay asked; already posted, nothing sent."
+            message = f"Replay asked; already posted, nothing sent.{because}"
             ledger.audit(record.integration, AuditKind.REPLAYED, message, record=record, actor=actor)
             continue
         reopened = SyncRecord.objects.filter(
@@ -356,7 +368,7 @@ def replay(record_ids, actor) -> dict[str, int]:
         if not reopened and record.state != RecordState.PENDING:
             counts["busy"] += 1
             continue
-        message = "Replay asked; a new attempt with the same key."
+        message = f"Replay asked; a new attempt with the same key.{because}"
         ledger.audit(record.integration, AuditKind.REPLAYED, message, record=record, actor=actor)
         _enqueue_posting([record.pk], None)
         counts["replayed"] += 1

@@ -89,11 +89,47 @@ FLOWS: dict[str, Flow] = {
             trigger="schedule",
             fixes_with="commitments",
         ),
+        # Sources that are books (Exact Online): their purchase orders and purchase invoices become the project
+        # side's commitments and direct costs, every line on a project (through the project maps).
+        Flow(
+            key="purchase_orders_to_commitments",
+            label="Purchase orders -> commitments (purchase order or work order contracts)",
+            source_entity="commitment",
+            destination_entity="commitment",
+            options={"contract_kind": "purchase_order", "project_required": True},
+        ),
+        Flow(
+            key="purchase_invoices_to_costs",
+            label="Purchase invoices -> direct costs of type invoice",
+            source_entity="bill",
+            destination_entity="bill",
+            options={"project_required": True},
+        ),
+        # Books that feed a project system (QuickBooks Online): each bill line lands on a project, cost code and cost
+        # type through the lookup table (project maps; account + description rules); a bill whose vendor holds a
+        # commitment on the project is billed against it, any other becomes a direct cost of type invoice.
+        Flow(
+            key="bills_to_project_costs",
+            label="Bills -> subcontractor invoices on the vendor's commitment, else direct costs of type invoice",
+            source_entity="bill",
+            destination_entity="bill",
+            options={"project_required": True, "document": "requisition_if_committed"},
+        ),
+        Flow(
+            key="bill_payments_forward",
+            label="Payments of bills -> payments on the invoices and direct costs they became",
+            source_entity="payment_status",
+            destination_entity="bill",
+            kind=STATUS,
+            trigger="schedule+webhook",
+            links_to="bills_to_project_costs",
+        ),
         mirror("vendor", "Vendors", FORWARD),
         mirror("vendor", "Vendors", BACK),
         mirror("cost_code", "Cost codes", FORWARD),
         mirror("cost_code", "Cost codes", BACK),
         mirror("cost_type", "Cost types", BACK),
+        mirror("account", "Accounts", BACK),
         Flow(
             key="payments_back",
             label="Payment status of AP bills -> the invoices they came from",
@@ -103,6 +139,16 @@ FLOWS: dict[str, Flow] = {
             direction=BACK,
             trigger="schedule+webhook",
             links_to="ap_bills",
+        ),
+        Flow(
+            key="commitment_status_back",
+            label="Status of purchase orders (received, closed) -> the orders they came from",
+            source_entity="commitment",
+            destination_entity="commitment",
+            kind=STATUS,
+            direction=BACK,
+            trigger="schedule",
+            links_to="commitments",
         ),
     )
 }

@@ -17,13 +17,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from connections.redaction import redact, redact_mapping
 
-from . import canonical
+from . import canonical, summary
 from .models import AuditEvent, AuditKind, RecordState, SyncRecord
 
 #: States from which new work may start. Failed records wait for their next_attempt_at; posted, dead and
@@ -126,6 +126,7 @@ def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | No
             record.state, record.next_attempt_at = RecordState.DEAD, None
     else:
         record.canonical = canonical.to_dict(item.record)
+        summary.apply(record)  # the columns the ledger is searched by
         if record.state != RecordState.POSTING:
             # A new version of a posted (or given-up) record must update the destination: start a new cycle.
             record.state, record.attempts, record.next_attempt_at = RecordState.PENDING, 0, None
@@ -164,17 +165,31 @@ def claim(record_id: int) -> SyncRecord | None:
     stale = ExpressionWrapper(
         Now() - dt.timedelta(seconds=settings.SYNC_CLAIM_TIMEOUT_SECONDS), output_field=DateTimeField()
     )
-    claimable = (
-        Q(state__in=OPEN_STATES)
-        | Q(state=RecordState.FAILED, next_attempt_at__lte=timezone.now())
-        | Q(state=RecordState.POSTING, claimed_at__lt=stale)  # its worker died mid-post
-    )
+    claimable = Q(state__in=OPEN_STATES) | Q(state=RecordState.FAILED, next_attempt_at__lte=timezone.now())
     taken = SyncRecord.objects.filter(claimable, pk=record_id).update(
         state=RecordState.POSTING, claim_token=token, claimed_at=Now()
     )
     if not taken:
-        return None
+        # Its worker died mid-post (killed, or stopped at its task timeout). That attempt counts: a record that
+        # takes down every worker posting it ends dead instead of going round for ever.
+        taken = SyncRecord.objects.filter(pk=record_id, state=RecordState.POSTING, claimed_at__lt=stale).update(
+            claim_token=token, claimed_at=Now(), attempts=F("attempts") + 1
+        )
+        if not taken:
+            return None
+        record = SyncRecord.objects.select_related("integration__source", "integration__destination").get(pk=record_id)
+        return record if record.attempts < settings.SYNC_MAX_ATTEMPTS else _give_up_on_crashes(record)
     return SyncRecord.objects.select_related("integration__source", "integration__destination").get(pk=record_id)
+
+
+def _give_up_on_crashes(record: SyncRecord) -> None:
+    message = (
+        f"The worker posting this record stopped without an outcome {record.attempts} times (killed, or past its "
+        "task timeout); giving up. Replay it once the cause is fixed: it is looked up in the destination first."
+    )
+    if _settle(record, state=RecordState.DEAD, last_error=message, next_attempt_at=None):
+        audit(record.integration, AuditKind.DEAD, message, record=record)
+    return None
 
 
 def _settle(record: SyncRecord, **changes) -> bool:
@@ -250,6 +265,23 @@ def mark_conflict(record, error: Exception, run=None):
     """A document with the same business key exists that we did not create: a person decides."""
     if _settle(record, state=RecordState.CONFLICT, last_error=redact(str(error))[:4000], next_attempt_at=None):
         audit(record.integration, AuditKind.CONFLICT, f"Not posted: {error}", record=record, run=run)
+
+
+def mark_awaiting_approval(record, preview: dict, run=None):
+    """A document of a flow with approval is mapped and ready: it waits for a person, with what it would send.
+
+    A newer source version read meanwhile sends the record round again (its preview is made anew)."""
+    held_version = record.source_version
+    with transaction.atomic():
+        current = SyncRecord.objects.select_for_update().filter(pk=record.pk).values_list("source_version", flat=True)
+        newer = current.first() != held_version
+        state = RecordState.PENDING if newer else RecordState.AWAITING_APPROVAL
+        held = _settle(
+            record, state=state, preview=stored(preview), mapping_errors=[], last_error="", next_attempt_at=None
+        )
+    if held and not newer:
+        message = "Mapped and ready to post; waiting for approval."
+        audit(record.integration, AuditKind.AWAITING_APPROVAL, message, record=record, run=run, request=preview)
 
 
 def mark_needs_mapping(record, errors, run=None):

@@ -68,6 +68,7 @@ class RecordState(models.TextChoices):
     CONFLICT = "conflict", "Conflict (needs a person)"
     SKIPPED = "skipped", "Skipped"
     SOURCE_DELETED = "source_deleted", "Deleted at source"
+    REJECTED = "rejected", "Rejected (not posted)"
 
 
 class SyncRecord(models.Model):
@@ -96,6 +97,13 @@ class SyncRecord(models.Model):
     destination_id = models.CharField(
         max_length=200, blank=True, help_text="The record's id in the destination."
     )
+    # What a finance user searches the ledger by, copied from the canonical record when it is read.
+    document_number = models.CharField(max_length=200, blank=True, db_index=True, help_text="e.g. the invoice number.")
+    vendor_name = models.CharField(max_length=300, blank=True, help_text="The vendor, as the source names it.")
+    project_name = models.CharField(max_length=300, blank=True, help_text="The document's project (code and name).")
+    amount = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, db_index=True, help_text="The document's total."
+    )
     idempotency_key = models.CharField(
         max_length=100, unique=True, editable=False, help_text="Destination-side key."
     )
@@ -103,6 +111,17 @@ class SyncRecord(models.Model):
     last_error = models.TextField(blank=True)
     mapping_errors = models.JSONField(
         default=list, blank=True, help_text="What is missing for this record to post."
+    )
+    overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Field values a person set for this record (only those its flow allows), applied before mapping.",
+    )
+    preview = models.JSONField(
+        null=True, blank=True, help_text="Flows with approval: the destination payload the approver saw."
+    )
+    approved_version = models.CharField(
+        max_length=200, blank=True, help_text="Flows with approval: the source version a person approved."
     )
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -118,7 +137,15 @@ class SyncRecord(models.Model):
                 fields=["integration", "flow", "source_id"], name="one_ledger_row_per_source"
             )
         ]
-        indexes = [models.Index(fields=["integration", "state"])]
+        indexes = [
+            models.Index(fields=["integration", "state"]),
+            # The dashboard's counts per flow and state, postings per day and stale-record alerts.
+            models.Index(fields=["integration", "flow", "state"], name="ledger_flow_state"),
+            models.Index(fields=["posted_at"], name="ledger_posted_at"),
+            models.Index(fields=["state", "updated_at"], name="ledger_state_updated"),
+            # The ledger list's default order (newest first) read from an index, not a sort of every row.
+            models.Index(fields=["updated_at"], name="ledger_updated_at"),
+        ]
 
     def __str__(self):
         return self.label or f"{self.flow} {self.source_id}"
@@ -139,6 +166,10 @@ class AuditKind(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
     WEBHOOK = "webhook", "Webhook"
     MAPPING = "mapping", "Mapping changed"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    OVERRIDE = "override", "Field override"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -211,12 +242,15 @@ class SyncRun(models.Model):
     )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
     counts = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0, help_text="Records queued for posting so far.")
+    done = models.PositiveIntegerField(default=0, help_text="Queued records whose attempt has finished.")
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["integration", "flow", "status"], name="run_flow_status")]
 
     def __str__(self):
         return f"{self.integration} {self.flow} {self.started_at:%Y-%m-%d %H:%M}"
@@ -362,3 +396,97 @@ class ReconcileLine(models.Model):
 
     def __str__(self):
         return f"{self.number}: {self.get_state_display()}"
+
+
+class ApprovalQueue(SyncRecord):
+    """The ledger rows of flows with approval that wait for a person (the admin's "Approval queue")."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "record awaiting approval"
+        verbose_name_plural = "Approval queue"
+
+
+class BillReconciliation(Integration):
+    """An integration seen as its invoices, the AP bills they became and their paid status, per project."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "invoice reconciliation"
+        verbose_name_plural = "Invoices vs AP bills vs paid"
+
+
+class JobKind(models.TextChoices):
+    PULL = "pull", "Reference data pull"
+    IMPORT = "import", "CSV import"
+    BACKFILL = "backfill", "Backfill"
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """Progress of one piece of long work started by a person (a pull, an import, a backfill), for a progress bar."""
+
+    tenant_path = "integration__tenant"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    label = models.CharField(max_length=300, blank=True, help_text="What is being done, in words.")
+    total = models.PositiveIntegerField(default=0, help_text="Steps to do (0 while unknown).")
+    done = models.PositiveIntegerField(default=0, help_text="Steps done.")
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    message = models.TextField(blank=True, help_text="The outcome, or the step under way.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.label} ({self.done}/{self.total or '?'})"
+
+
+class AlertKind(models.TextChoices):
+    REAUTH = "reauth", "Connection needs re-authorisation"
+    FAILING = "failing", "Records failing"
+    WAITING_MAPPING = "waiting_mapping", "Records waiting for a mapping"
+    WAITING_APPROVAL = "waiting_approval", "Records waiting for approval"
+    DIGEST = "digest", "Daily digest"
+
+
+class Alert(models.Model):
+    """A condition a tenant's admins were told about by email: opened once, resolved when it clears.
+
+    One open row per condition (tenant + key) makes each alert go out once, however often the check runs and
+    however many workers run it; a condition that clears and comes back is a new alert. Digests are one per tenant
+    and day.
+    """
+
+    tenant_path = "tenant"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    key = models.CharField(max_length=200, help_text="The condition, e.g. 'reauth:12' or 'digest:2025-03-01'.")
+    message = models.TextField()
+    link = models.CharField(max_length=500, blank=True, help_text="Path of the page that fixes it.")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the email went out (empty: not yet).")
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "key"], condition=models.Q(resolved_at__isnull=True), name="one_open_alert_per_key"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "key"], condition=models.Q(kind="digest"), name="one_digest_per_tenant_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message[:80]}"

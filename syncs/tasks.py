@@ -94,9 +94,11 @@ def ensure_poll_schedule(integration) -> None:
 
 def ensure_global_schedules(**kwargs) -> None:
     """The schedules every deployment needs; run after every migrate (idempotent)."""
+    from .alerts import ensure_alert_schedules
     from .ops.heartbeat import ensure_heartbeat_schedule
 
     ensure_heartbeat_schedule()
+    ensure_alert_schedules()
     Schedule.objects.update_or_create(
         name=RETRY_SCHEDULE,
         defaults={

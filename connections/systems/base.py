@@ -121,6 +121,11 @@ class Adapter:
     def reads(self) -> frozenset[str]:
         return frozenset(entity for entity in self.capabilities if self.can(entity, READ))
 
+    def record_url(self, entity: str, native_id: str) -> str | None:
+        """The address of a record in the system's own web application, for a person to open; None where the
+        vendor publishes no address pattern (never a guessed one)."""
+        return None
+
     def check(self) -> ConnectionCheck:
         """Authenticate and make one cheap read."""
         raise NotImplementedError
@@ -158,6 +163,11 @@ class Adapter:
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Create or update a record idempotently; `key` is derived from the ledger row and reused on replay."""
         raise NotImplementedError
+
+    def preview(self, entity: str, record, key: str) -> dict | None:
+        """The body `write` would send to create `record` (resolved) under `key`, for a person to approve; nothing
+        is written (a read-only look-up is allowed). None when the adapter shows no preview of `entity`."""
+        return None
 
     def documents(self, entity: str, scope: dict) -> Iterator[Any]:
         """Every current document of `entity` in `scope` (e.g. {"project": <canonical project ref>}), as canonical

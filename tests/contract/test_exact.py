@@ -303,7 +303,8 @@ def test_purchase_orders_read_as_commitments_with_coded_lines(exact, sim):
         Decimal("2052.00"),
     ]
     line = first.lines[0]
-    assert line.dimensions == {"cost_center": "100", "cost_unit": "RB", "project": "P24001"}
+    assert line.cost_center == "100" and line.dimensions == {}  # dimensions hold destination values only
+    assert line.project.native_id == demo.gid("prj:P24001") and line.project.code == "P24001"
     assert line.account is None  # Exact order lines carry no GL account
     assert first.project.code == "P24001" and line.quantity == Decimal("1200") and line.unit_cost == Decimal("4.85")
     cancelled = items[demo.gid("po:6")]
@@ -319,12 +320,12 @@ def test_purchase_entries_read_as_bills_with_gl_accounts(exact, sim):
     bill = items[demo.gid("pe:240311")].record
     assert bill.number == "F2024-0311" and bill.vendor.code == "2001" and bill.date == dt.date(2024, 3, 18)
     assert bill.total == Decimal("7872.00") and bill.kind == "bill"
-    assert [(line.account, line.dimensions) for line in bill.lines] == [
-        ("4000", {"cost_center": "100", "cost_unit": "RB", "project": "P24001"}),
-        ("4000", {"cost_center": "100", "cost_unit": "RB", "project": "P24001"}),
+    assert [(line.account, line.cost_center, line.project.code) for line in bill.lines] == [
+        ("4000", "100", "P24001"),
+        ("4000", "100", "P24001"),
     ]
     mixed = items[demo.gid("pe:1187")].record
-    assert mixed.project is None and mixed.lines[1].dimensions == {"cost_center": "900"}
+    assert mixed.project is None and (mixed.lines[1].cost_center, mixed.lines[1].project) == ("900", None)
     again = fresh(exact).get("bill", demo.gid("pe:240311"))
     assert again.version == items[demo.gid("pe:240311")].version
 

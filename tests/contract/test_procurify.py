@@ -155,7 +155,10 @@ def test_erp_status_closes_a_purchase_order_once_and_reopens_it(procurify, sim):
     cancelled = next(p for p in sim.records("purchase_orders") if p["state"] == 1)
     with pytest.raises(errors.ValidationFailed, match="cancelled"):
         adapter.write_status("commitment", str(cancelled["id"]), closed, "k")
-    assert not adapter.can("bill", "status")  # no published call marks a bill paid
+    # No published call marks a bill paid: its status is kept in our ledger, and nothing is sent.
+    sent = len(sim.journal())
+    kept = adapter.write_status("bill", "b-uuid", closed, "k")
+    assert kept.sent is None and kept.response["written_to_procurify"] is False and len(sim.journal()) == sent
     assert documented_problems(sim) == []
 
 

@@ -51,12 +51,16 @@ MODEL_RIGHTS = {
     "mappings.referencerecord": READ_ONLY,
     "mappings.vendormap": (VIEWER, FINANCE, FINANCE, FINANCE),
     "mappings.costcodemap": (VIEWER, FINANCE, FINANCE, FINANCE),
+    "mappings.projectmap": (VIEWER, FINANCE, FINANCE, FINANCE),
     "mappings.accountrule": (VIEWER, FINANCE, FINANCE, FINANCE),
     "mappings.mapchange": READ_ONLY,
     "mappings.mappingworkspace": READ_ONLY,
     "syncs.integration": (VIEWER, ADMIN, ADMIN, ADMIN),
     # Every field is read-only; "change" is the replay button's right. Records are never added or deleted by hand.
     "syncs.syncrecord": (VIEWER, NOBODY, FINANCE, NOBODY),
+    # The approval queue's "change" is a decision (approve, reject); the invoice reconciliation's is a replay.
+    "syncs.approvalqueue": (VIEWER, NOBODY, FINANCE, NOBODY),
+    "syncs.billreconciliation": (VIEWER, NOBODY, FINANCE, NOBODY),
     "syncs.syncrun": READ_ONLY,
     "syncs.cursor": (VIEWER, ADMIN, ADMIN, ADMIN),
     "syncs.webhookevent": READ_ONLY,
@@ -80,6 +84,9 @@ ACTIONS = {
     ("mappings.referencerecord", "pull_now"): FINANCE,
     ("syncs.integration", "run_now"): FINANCE,
     ("syncs.syncrecord", "replay_records"): FINANCE,
+    ("syncs.approvalqueue", "approve_selected"): FINANCE,
+    ("syncs.approvalqueue", "reject_selected"): FINANCE,
+    ("syncs.auditevent", "export_csv"): VIEWER,
     ("syncs.reconcilereport", "export_csv"): VIEWER,
     ("syncs.reconcilereport", "fix_all"): FINANCE,
     ("syncs.reconcileline", "create_or_update"): FINANCE,
@@ -99,6 +106,13 @@ NAMED = {
     "admin:app_list": Rule(STAFF),
     "admin:auth_user_password_change": Rule(SUPERUSER_ONLY, SUPERUSER, SUPERUSER),
     "admin:syncs_syncrecord_replay": Rule(TENANT, get=NOBODY, post=FINANCE),  # a GET is refused (403)
+    "admin:syncs_syncrecord_fix": Rule(TENANT, get=VIEWER, post=FINANCE),  # viewers see it without its forms
+    "admin:syncs_approvalqueue_approve": Rule(TENANT, get=NOBODY, post=FINANCE),  # a GET never approves (403)
+    "admin:syncs_approvalqueue_reject": Rule(TENANT, get=FINANCE, post=FINANCE),  # GET: the reason form
+    "admin:syncs_billreconciliation_csv": Rule(TENANT, get=VIEWER),
+    "admin:syncs_billreconciliation_replay": Rule(TENANT, get=NOBODY, post=FINANCE),
+    "integration_progress": Rule(TENANT, get=VIEWER),
+    "admin:syncs_auditevent_export": Rule(TENANT, get=VIEWER),  # the audit log's CSV, the user's tenants only
     "mappings:index": Rule(TENANT, get=VIEWER),
     "mappings:grid": Rule(TENANT, get=VIEWER),
     "mappings:save_vendor": Rule(TENANT, post=FINANCE),

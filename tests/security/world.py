@@ -17,6 +17,7 @@ from django_q.models import OrmQ, Schedule, Task
 
 from connections.models import Connection, Role
 from mappings.models import ReferenceRecord
+from syncs.models import ApprovalQueue, BillReconciliation, RecordState
 from tests.factories import build_tenant_world
 
 from .access_rules import ADMIN, APPS, FINANCE, SUPERUSER, VIEWER
@@ -69,6 +70,14 @@ def _dimension(world: dict, slug: str) -> ReferenceRecord:
     )  # fmt: skip
 
 
+def _awaiting(integration, slug: str) -> ApprovalQueue:
+    return ApprovalQueue.objects.create(
+        integration=integration, flow="ap_bills", source_id=f"awaiting-{slug}", label=f"Invoice awaiting {slug}",
+        idempotency_key=f"awaiting-key-{slug}", state=RecordState.AWAITING_APPROVAL,
+        preview={"VendorRef": {"value": f"INV-{slug}"}},
+    )  # fmt: skip
+
+
 def _queue_objects() -> dict:
     now = timezone.now()
     task = dict(func="math.floor", started=now, stopped=now)
@@ -92,6 +101,9 @@ def world(tenant_a, tenant_b, make_user, settings, monkeypatch):
     a["dimension"], b["dimension"] = _dimension(a, "alpha"), _dimension(b, "bravo")
     for side in (a, b):  # a flow to run, so "Run now" has something to start
         type(side["Integration"]).objects.filter(pk=side["Integration"].pk).update(flows=["ap_bills"])
+    for side, slug in ((a, "alpha"), (b, "bravo")):  # the approval queue and the invoice reconciliation
+        side["awaiting"] = _awaiting(side["Integration"], slug)
+        side["bills"] = BillReconciliation.objects.get(pk=side["Integration"].pk)
     made = World(a, b, extra={**_queue_objects(), "auth.user": a["Membership"].user})
     people = [
         ("anonymous", None, None, None),

@@ -1,8 +1,9 @@
 """Every end-to-end test here also proves our clients send only documented requests.
 
-After each test, the requests the Procore and Acumatica simulators received (their journals) are checked against
-the vendors' published contracts: documented path and method, documented query parameters, a body that matches the
-request schema. Token endpoints live outside the API contracts and are left to the simulators' own checks. Sage
+After each test, the requests the Procore, Acumatica and Procurify simulators received (their journals) are checked
+against the vendors' published contracts: documented path and method, documented query parameters, a body that
+matches the request schema. Token endpoints live outside the API contracts (except Procurify's, which its spec
+documents) and are left to the simulators' own checks. Sage
 Intacct publishes envelopes rather than a schema per call: every answer our client parsed is checked against the
 published envelope structure, and every request must have gone to the documented gateway.
 """
@@ -14,7 +15,7 @@ from tests.conformance.framework import Contract, check_request
 from tests.conformance.intacct import EnvelopeContract
 
 #: system -> path prefixes that are not part of its published API contract (identity and token hosts)
-OUTSIDE_CONTRACT = {"procore": ("/oauth/",), "acumatica": ("/identity/",)}
+OUTSIDE_CONTRACT = {"procore": ("/oauth/",), "acumatica": ("/identity/",), "procurify": ()}
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,7 @@ def contracts():
 def only_documented_requests(request, contracts):
     yield
     problems = []
-    for system, fixture in (("procore", "procore_sim"), ("acumatica", "acumatica_sim")):
+    for system, fixture in (("procore", "procore_sim"), ("acumatica", "acumatica_sim"), ("procurify", "procurify_sim")):
         sim = request.node.funcargs.get(fixture)
         if sim is None:
             continue

@@ -5,6 +5,8 @@ vendor and VendorRef (the vendor's invoice number). There is no external-referen
 written into the document's `note`: a look-up takes only the document that carries our key, and a same-numbered
 document without it is a conflict for a person, never taken over. An existing document is updated in place: its
 lines are updated by id, surplus lines deleted and missing ones inserted, so a retried update never doubles a line.
+A bill whose source names the purchase order it was bought on is linked to the PurchaseOrder written for that order
+(each line's POOrderType and POOrderNbr). GL accounts are read for the chart's mirror (accounts.py).
 Vendors and cost codes (vendors.py), purchase orders and subcontracts (purchase_orders.py), payment status
 (payments.py) and push notifications (push.py) live in their own modules; this class dispatches to them.
 """
@@ -29,8 +31,9 @@ from connections.systems.base import (
 )
 
 from . import push
+from .accounts import AcumaticaAccounts
 from .client import AcumaticaClient
-from .fields import CENT, field_errors, key_marker, merge_lines, value, wrap
+from .fields import CENT, already_saved, field_errors, key_marker, merge_lines, value, wrap
 from .payments import AcumaticaPayments
 from .purchase_orders import AcumaticaCommitments
 from .vendors import AcumaticaCostCodes, AcumaticaVendors
@@ -62,6 +65,7 @@ class AcumaticaAdapter(Adapter):
         "cost_code": frozenset({READ, CREATE, UPDATE}),
         "commitment": frozenset({READ, CREATE, UPDATE}),
         "payment_status": frozenset({READ}),
+        "account": frozenset({READ}),
     }
     reference_kinds = frozenset({*REFERENCE_ENTITIES, "branch"})
 
@@ -74,6 +78,7 @@ class AcumaticaAdapter(Adapter):
             "cost_code": AcumaticaCostCodes(self.client),
             "commitment": AcumaticaCommitments(self.client, connection.settings),
             "payment_status": AcumaticaPayments(self.client),
+            "account": AcumaticaAccounts(self.client),
         }
 
     def check(self) -> ConnectionCheck:
@@ -180,6 +185,9 @@ class AcumaticaAdapter(Adapter):
         inserts_lines = True
         if existing_id:
             current = self.client.get_bill(doc_type(record), existing_id)
+            if already_saved(current, body, key):
+                response = {"ReferenceNbr": existing_id, "Type": doc_type(record), "unchanged": True}
+                return WriteResult(destination_id=str(existing_id), created=False, sent=None, response=response)
             body["ReferenceNbr"] = {"value": existing_id}
             body["Details"], inserts_lines = merge_lines(current.get("Details") or [], body["Details"])
         try:
@@ -204,6 +212,14 @@ class AcumaticaAdapter(Adapter):
             },
         )
 
+    def preview(self, entity: str, record, key: str) -> dict | None:
+        """The PUT body a new bill or commitment would carry (a commitment's project may be looked up)."""
+        if entity == "bill":
+            return self.bill_body(record, key)
+        if entity == "commitment":
+            return self.ops[entity].preview(record, key)
+        return None
+
     def bill_body(self, record, key: str) -> dict:
         """The PUT body of a canonical bill whose vendor and lines have been resolved to Acumatica codes."""
         branch = self.connection.settings.get("branch") or None
@@ -223,6 +239,9 @@ class AcumaticaAdapter(Adapter):
         header["note"] = {"value": key_marker(key)}
         sign = -1 if record.kind == "credit" else 1
         header["Details"] = [self._line(line, branch, sign) for line in record.lines]
+        order = self.ops["commitment"].linked_order(record) if record.kind != "credit" else None
+        for line in header["Details"] if order else []:
+            line.update(wrap({"POOrderType": order[0], "POOrderNbr": order[1]}))
         return header
 
     @staticmethod

@@ -8,11 +8,14 @@ answers 404; we say "endpoint version mismatch" and list the versions the instan
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from connections import errors
 from connections.http import HttpClient
 from connections.tokens import BearerTokenAuth, InvalidGrant, TokenGrant
+
+log = logging.getLogger("connections.acumatica")
 
 ENDPOINT = "Default"
 PAGE_SIZE = 200
@@ -26,6 +29,10 @@ def fetch_token(connection, token_state: dict) -> TokenGrant:
             return _token_request(connection, {"grant_type": "refresh_token", "refresh_token": refresh_token})
         except InvalidGrant:
             pass  # spent or expired chain: sign in again with the stored user credentials
+        except errors.OutcomeUnknown:
+            # The answer was lost after Acumatica may have spent the refresh token: the new one never reached us,
+            # and trying the old one again could only fail. A password grant starts a new chain at once.
+            log.warning("Connection %s: the answer to a token refresh was lost; signing in again", connection.pk)
     secrets = connection.secrets
     return _token_request(
         connection,

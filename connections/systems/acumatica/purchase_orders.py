@@ -6,6 +6,7 @@ order contract becomes a `PurchaseOrder` of type Normal. Native ids are `<Type>/
 key in the `note`; a same-numbered document without it is a conflict for a person. Lines are updated in place by
 id. Acumatica has no change orders on a purchase order: each approved change order is written as one more line,
 so the committed total (lines + approved change orders) is the document's total, which is checked after the write.
+A bill bought on one of these purchase orders is linked to it (`linked_order`: its lines' POOrderType and POOrderNbr).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from syncs.canonical import Commitment, CommitmentLine, Ref
 
 from .fields import (
     CENT,
+    already_saved,
     carries_key,
     equals,
     field_errors,
@@ -125,6 +127,19 @@ class AcumaticaCommitments:
             raise errors.NotFound(f"Acumatica has no {kind.entity} {number}", status=404)
         return rows[0]
 
+    def linked_order(self, bill) -> tuple[str, str] | None:
+        """(Type, OrderNbr) of the purchase order we wrote for the commitment a bill names, if there is one.
+
+        Found like any commitment of ours, by vendor and VendorRef (the source's order number) with our marker in
+        its note; a bill whose order is not (yet) in Acumatica is posted without the link."""
+        ref, vendor = getattr(bill, "commitment", None), bill.vendor.destination_id or bill.vendor.native_id
+        if ref is None or not (ref.code or ref.native_id) or not vendor:
+            return None
+        kind = KINDS["purchase_order"]
+        rows = self.client.rows(kind.entity, kind.filter(VendorID=vendor, VendorRef=ref.code or ref.native_id))
+        ours = [text(row, kind.number) for row in rows if carries_key(row, "") and text(row, kind.number)]
+        return (kind.doc_type, ours[0]) if ours else None
+
     # --- writing --------------------------------------------------------------------------------------------
     def find(self, record: Commitment, key: str) -> str | None:
         kind = KINDS[record.kind]
@@ -148,8 +163,12 @@ class AcumaticaCommitments:
         inserts = True
         if existing_id:
             kind, number = self._parse(existing_id)
+            current = self._row(kind, number)
+            if already_saved(current, body, key):
+                response = {kind.number: number, "unchanged": True}
+                return WriteResult(existing_id, created=False, sent=None, response=response)
             body[kind.number] = {"value": number}
-            body["Details"], inserts = merge_lines(self._row(kind, number).get("Details") or [], body["Details"])
+            body["Details"], inserts = merge_lines(current.get("Details") or [], body["Details"])
         try:
             answer = self.client.put(
                 kind.entity, body, insert_only=not existing_id, idempotent=not inserts, expand="Details"
@@ -166,6 +185,12 @@ class AcumaticaCommitments:
         total = self._saved_total(kind, answer, record, number)
         response = {kind.number: number, "Status": value(answer.get("Status")), kind.total: total}
         return WriteResult(f"{kind.doc_type}/{number}", created=not existing_id, sent=body, response=response)
+
+    def preview(self, record: Commitment, key: str) -> dict:
+        """The PUT body of a new document, for an approval (nothing is written)."""
+        if record.kind not in KINDS:
+            raise errors.ValidationFailed(f"commitment {record.number}: Acumatica has no document kind {record.kind!r}")
+        return self.body(KINDS[record.kind], record, key)
 
     def body(self, kind: Kind, record: Commitment, key: str) -> dict:
         lines = [*record.lines, *change_order_lines(record)]

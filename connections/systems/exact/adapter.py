@@ -1,6 +1,7 @@
 """Exact Online -> canonical records. Exact is a source only: this adapter never writes to Exact.
 
-`commitment` is a purchase order (kind purchase_order), `bill` a purchase entry (purchase invoice or credit note).
+`commitment` is a purchase order (kind purchase_order), `bill` a purchase entry (purchase invoice or credit note),
+`vendor` a supplier (read so a mirror flow can create it on the other side before a document that names it).
 Both are read by their `Modified` stamp from the document endpoints with their lines expanded: the sync endpoint
 of purchase orders flattens one row per line without the order's own description, and its Timestamp cursor would
 not fit the engine's time cursor; Exact has no sync endpoint for purchase entries. An order is also read again
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from connections import errors
 from connections.systems.base import READ, Adapter, ConnectionCheck, ReferenceItem, SourceItem, WebhookHint
 
-from . import documents, reference, webhooks
+from . import documents, reference, suppliers, webhooks
 from .client import ExactClient
 
 READ_ONLY = "Exact Online is a source only: nothing is ever written to Exact"
@@ -26,6 +27,7 @@ class ExactAdapter(Adapter):
     capabilities = {
         "commitment": frozenset({READ}),
         "bill": frozenset({READ}),
+        "vendor": frozenset({READ}),
     }
     reference_kinds = reference.KINDS
 
@@ -47,6 +49,9 @@ class ExactAdapter(Adapter):
         self.require(entity)
         if entity == "commitment":
             yield from self._orders_changed(since)
+        elif entity == "vendor":
+            for row in self.client.suppliers_changed(since):
+                yield suppliers.item(row, self.client.zone)
         else:
             for header in self.client.purchase_entries(since):
                 yield self._entry_item(header)
@@ -55,6 +60,8 @@ class ExactAdapter(Adapter):
         self.require(entity)
         if entity == "commitment":
             return self._order_item(self.client.purchase_order(native_id))
+        if entity == "vendor":
+            return suppliers.item(self.client.supplier(native_id), self.client.zone)
         return self._entry_item(self.client.purchase_entry(native_id))
 
     def reference(self, kind: str) -> Iterator[ReferenceItem]:

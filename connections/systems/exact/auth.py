@@ -47,7 +47,7 @@ def _token_error(response) -> errors.ApiError | None:
     reason = response.headers.get("Reason") or ""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, errors.ApiError):  # an empty or non-JSON refusal (the too-early one has no body)
         body = {}
     body = body if isinstance(body, dict) else {}
     detail = body.get("error_description") or body.get("error") or reason or f"HTTP {response.status_code}"

@@ -18,7 +18,7 @@ from connections.http import HttpClient
 from connections.tokens import BearerTokenAuth
 
 from .auth import host, refresh_token_grant
-from .consts import ENTRY_HEADER, PO_HEADER, REFRESH_MARGIN_SECONDS
+from .consts import ENTRY_HEADER, PO_HEADER, REFRESH_MARGIN_SECONDS, SUPPLIER_FIELDS
 from .values import filter_datetime, zone_of
 
 
@@ -176,8 +176,18 @@ class ExactClient:
 
     def suppliers(self) -> Iterator[dict]:
         """Suppliers from the bulk endpoint (1000 a page), filtered as Exact requires there."""
-        params = {"$filter": "IsSupplier eq true", "$select": "ID,Code,Name,Status,Blocked,VATNumber,Email"}
+        params = {"$filter": "IsSupplier eq true", "$select": SUPPLIER_FIELDS}
         return self.rows("bulk/CRM/Accounts", **params)
+
+    def suppliers_changed(self, since: dt.datetime | None) -> Iterator[dict]:
+        """Suppliers modified at or after `since` (all when None, from the bulk endpoint)."""
+        if since is None:
+            return self.suppliers()
+        params = {"$filter": f"IsSupplier eq true and {self.modified_filter(since)}", "$select": SUPPLIER_FIELDS}
+        return self.rows("crm/Accounts", **params)
+
+    def supplier(self, account_id: str) -> dict:
+        return self.one("crm/Accounts", account_id, **{"$select": SUPPLIER_FIELDS})
 
     def cost_centers(self) -> Iterator[dict]:
         return self.rows("hrm/Costcenters", **{"$select": "ID,Code,Description,Active,EndDate"})

@@ -35,5 +35,6 @@ ENTRY_HEADER = (
     "EntryID,EntryNumber,EntryDate,DueDate,InvoiceNumber,YourRef,Description,Currency,Supplier,SupplierName,Status,"
     "Type,Modified,PurchaseEntryLines"
 )
+SUPPLIER_FIELDS = "ID,Code,Name,Status,Blocked,VATNumber,Email,PurchaseCurrency,Modified"
 #: Webhook topics we read -> the entity whose id a notification's Key is
 TOPICS = {"PurchaseOrders": "commitment", "PurchaseEntries": "bill"}

@@ -1,9 +1,11 @@
 """Exact purchase orders and purchase entries as canonical records.
 
 Purchase order lines carry no GL account (Exact takes it from the item), so `line.account` stays empty on
-commitments; purchase entry lines carry theirs (`GLAccountCode`). Cost center, cost unit and project travel as
-codes in `line.dimensions`, the project also as the line's `project` reference. Amounts are the document's own
-currency (`AmountFC`, else `AmountDC`), net of VAT. Document dates are local calendar days.
+commitments; purchase entry lines carry theirs (`GLAccountCode`). A line's cost center code travels in
+`line.cost_center` (account rules match on it), its Exact project as the line's `project` reference (the Exact id,
+code and name; project maps route by the id). `line.dimensions` is left to the resolver: it holds destination values
+only. Amounts are the document's own currency (`AmountFC`, else `AmountDC`), net of VAT. Document dates are local
+calendar days.
 """
 
 from __future__ import annotations
@@ -36,13 +38,9 @@ def _money(line: dict):
     return amount(line["AmountFC"] if line.get("AmountFC") is not None else line.get("AmountDC"))
 
 
-def _dimensions(line: dict, project_code: str) -> dict[str, str]:
-    found = {
-        "cost_center": code(line.get("CostCenterCode") or line.get("CostCenter")),
-        "cost_unit": code(line.get("CostUnitCode") or line.get("CostUnit")),
-        "project": project_code,
-    }
-    return {name: value for name, value in found.items() if value}
+def _cost_center(line: dict) -> str:
+    """The line's cost center code (Exact names cost centers on lines by their code)."""
+    return code(line.get("CostCenterCode") or line.get("CostCenter"))
 
 
 def _project(line: dict, projects: dict | None = None) -> Ref | None:
@@ -70,7 +68,7 @@ def _order_line(line: dict) -> CommitmentLine:
         quantity=optional_decimal(line.get("QuantityInPurchaseUnits")),
         unit_cost=optional_decimal(line.get("NetPrice") if line.get("NetPrice") is not None else line.get("UnitPrice")),
         native_id=str(line["ID"]),
-        dimensions=_dimensions(line, project.code if project else ""),
+        cost_center=_cost_center(line),
     )
 
 
@@ -102,7 +100,7 @@ def _entry_line(line: dict, projects: dict, sign: int) -> BillLine:
         quantity=optional_decimal(line.get("Quantity")),
         native_id=str(line["ID"]),
         account=code(line.get("GLAccountCode")) or None,
-        dimensions=_dimensions(line, project.code if project else ""),
+        cost_center=_cost_center(line),
     )
 
 

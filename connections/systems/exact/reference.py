@@ -26,10 +26,13 @@ def reference(client: ExactClient, kind: str) -> Iterator[ReferenceItem]:
             yield ReferenceItem("account", str(row["ID"]), code(row.get("Code")), row.get("Description") or "",
                                 not row.get("IsBlocked"), data=data)  # fmt: skip
     elif kind == "cost_center":
+        # Listed by code: documents name a cost center by its code only, so a project map row on a cost center
+        # must carry the code as the id it matches lines by.
         for row in client.cost_centers():
             active = row.get("Active") is not False and _open(row.get("EndDate"), today)
-            yield ReferenceItem("cost_center", str(row["ID"]), code(row.get("Code")), row.get("Description") or "",
-                                active)  # fmt: skip
+            center = code(row.get("Code"))
+            yield ReferenceItem("cost_center", center or str(row["ID"]), center, row.get("Description") or "",
+                                active, data={"id": str(row["ID"])})  # fmt: skip
     elif kind == "cost_unit":
         for row in client.cost_units():
             yield ReferenceItem("cost_unit", str(row["ID"]), code(row.get("Code")), row.get("Description") or "",

@@ -123,6 +123,14 @@ class IntacctAdapter(Adapter):
             return self.bills.write(record, key, existing_id)
         return self.ops[entity].write(record, key, existing_id)
 
+    def preview(self, entity: str, record, key: str) -> dict | None:
+        """The create function a new bill or purchase order would send (its control id and XML), unsent."""
+        if entity == "bill":
+            return self.bills.preview(record, key)
+        if entity == "commitment":
+            return self.ops[entity].preview(record, key)
+        return None
+
     def write_bills(self, items: list[BillWrite]) -> list[WriteResult | errors.ApiError]:
         """Post several bills in one request: per bill its WriteResult or its own typed error (the others are
         posted all the same). A failure of the request as a whole is raised."""

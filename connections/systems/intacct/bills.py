@@ -138,6 +138,11 @@ class IntacctBills:
         data["CLASSID"] = line.dimensions.get("class") or None
         return data
 
+    def preview(self, record, key: str) -> dict:
+        """What a create of this bill sends (control id and XML), without sending it."""
+        refuse_credit(record)
+        return sent_of(self._function(BillWrite(record, key))[0])
+
     def write(self, record, key: str, existing_id: str | None) -> WriteResult:
         outcome = self.write_many([BillWrite(record, key, existing_id)])[0]
         if isinstance(outcome, errors.ApiError):

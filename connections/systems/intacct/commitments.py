@@ -133,6 +133,12 @@ class IntacctCommitments:
         response.update(DOCID=docid, TOTAL=self._saved_total(docid, record))
         return WriteResult(destination_id=docid, created=not existing_id, sent=sent_of(node), response=response)
 
+    def preview(self, record: Commitment, key: str) -> dict:
+        """What a create of this purchase order sends (control id and XML), without sending it."""
+        lines = [*record.lines, *change_order_lines(record)]
+        body = self.create_body(xml.Builder(), record, key, lines)
+        return sent_of(function(create_controlid(key, "PODOCUMENT"), body))
+
     def create_body(self, build: xml.Builder, record: Commitment, key: str, lines: list) -> etree._Element:
         vendor = record.vendor.destination_id or record.vendor.native_id
         content = {

@@ -8,8 +8,9 @@ them (payments.py). Vendors (vendors.py), standard cost codes (cost_codes.py), c
 commitments (commitments.py) and webhooks (hooks.py) live in their own modules; this class dispatches to them.
 
 Procore is also the destination of documents: commitments become purchase order or work order contracts
-(commitment_writes.py) and bills direct costs of type invoice (bill_writes.py), with their lines, carrying our key
-in `origin_id`; placement.py turns the mapped project, cost code and cost type into Procore ids.
+(commitment_writes.py) and bills direct costs of type invoice (bill_writes.py), or requisitions on the vendor's
+commitment where the flow asks for them (requisition_writes.py, chosen in bill_routing.py), with their lines, carrying
+our key in `origin_id`; placement.py turns the mapped project, cost code and cost type into Procore ids.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from connections.systems.base import (
 from syncs.canonical import Bill, BillLine, Ref
 
 from . import hooks
+from .bill_routing import ProcoreBillRouter
 from .bill_writes import ProcoreBillWriter
 from .client import ProcoreClient
 from .commitment_writes import ProcoreCommitmentWriter
@@ -45,6 +47,7 @@ from .cost_codes import ProcoreCostCodes
 from .cost_types import ProcoreCostTypes
 from .payments import ProcorePayments
 from .placement import Placement
+from .requisition_writes import ProcoreRequisitionWriter
 from .vendors import ProcoreVendors
 
 DEFAULT_CURRENCY = "USD"
@@ -93,7 +96,11 @@ class ProcoreAdapter(Adapter):
         placement = Placement(self.client)
         self.writers = {
             "commitment": ProcoreCommitmentWriter(self.client, placement),
-            "bill": ProcoreBillWriter(self.client, placement, connection.settings.get("direct_cost_status")),
+            "bill": ProcoreBillRouter(
+                placement,
+                ProcoreBillWriter(self.client, placement, connection.settings.get("direct_cost_status")),
+                ProcoreRequisitionWriter(self.client, placement, connection.settings.get("requisition_status")),
+            ),
         }
 
     # --- contract ------------------------------------------------------------------------------------------
@@ -189,6 +196,13 @@ class ProcoreAdapter(Adapter):
         if entity in self.writers:
             return self.writers[entity].write(record, key, existing_id)
         return self.ops[entity].write(record, existing_id)
+
+    def preview(self, entity: str, record, key: str) -> dict | None:
+        """What creating a commitment or a bill (direct cost) would send: header and coded lines. The project, cost
+        codes and cost types are looked up (read only) to show the ids Procore would receive."""
+        if entity in self.writers:
+            return self.writers[entity].preview(record, key)
+        return None
 
     def reconcile_scopes(self, entity: str) -> list[dict]:
         """One scope per active project: {"project": id, "project_code": project number, "label": name}."""

@@ -77,6 +77,13 @@ class ProcoreBillWriter:
         result.response = {**(result.response or {}), "rule": self.rule(record)}
         return result
 
+    def preview(self, record: Bill, key: str) -> dict:
+        """The direct cost and line items a create would send (nothing is written)."""
+        project_id = self.placement.project_id(record)
+        fields = {**self.header(record, key), "direct_cost_type": INVOICE, "status": self.status}
+        lines = [{**line, "amount": str(line["amount"])} for line in self.lines(record, key, project_id)]
+        return {"project_id": project_id, "item": fields, "line_items": lines, "rule": self.rule(record)}
+
     @staticmethod
     def rule(record: Bill) -> str:
         if record.commitment and (record.commitment.destination_id or record.commitment.native_id):

@@ -133,6 +133,16 @@ class ProcoreCommitmentWriter:
             return self.update(PREFIXES[prefix], project_id, contract_id, record, key, lines)
         return self.create(self.kind(record), project_id, record, key, lines)
 
+    def preview(self, record: Commitment, key: str) -> dict:
+        """The contract and line items a create would send (nothing is written)."""
+        if is_cancelled(record):
+            return {"note": self.flag_cancelled(record, None).response["note"]}
+        kind, project_id = self.kind(record), self.placement.project_id(record)
+        fields = {**self.header(record, key), "status": APPROVED, "accounting_method": "amount",
+                  "origin_code": record.number[:255]}  # fmt: skip
+        lines = self.lines(record, key, project_id)
+        return {"project_id": project_id, kind.removesuffix("s"): fields, "line_items": lines}
+
     @staticmethod
     def kind(record: Commitment) -> str:
         """The Procore list path of the record's kind: purchase orders or work orders (subcontracts)."""

@@ -3,9 +3,12 @@
 Procurify is a source: approved purchase orders are read as commitments (orders.py) and approved AP bills as bills
 (bills.py), by last-modified polling (Procurify sends no webhooks). The ERP's vendors and GL accounts are written
 back as Procurify vendors and account codes (directory.py), and the ERP's purchase order status closes the orders it
-came from. Marking a bill paid is not offered: the published API (2024 definition, the one this project carries) has
-no call for it, so `bill` has no `status` capability. Every call goes through the connection's request budget and
-pauses the connection's work when Procurify pushes back (limits.py).
+came from. Marking a bill paid is not possible: the published API (2024 definition, the one this project carries) has
+no call for it, so the ERP's payment status of a bill is kept in our ledger only (`write_status` of a bill sends
+nothing and says so). Lines carry their account code as their cost code too, so finance staff map Procurify
+account codes in the cost code grid (common.coded_by_account_code); the account codes are listed as the `cost_code`
+reference kind for that grid. Every call goes through the connection's request budget and pauses the connection's
+work when Procurify pushes back (limits.py).
 """
 
 from __future__ import annotations
@@ -38,11 +41,11 @@ DEFAULT_CURRENCY = "USD"
 class ProcurifyAdapter(Adapter):
     capabilities = {
         "commitment": frozenset({READ, STATUS}),
-        "bill": frozenset({READ}),
+        "bill": frozenset({READ, STATUS}),  # status: kept in our ledger, see write_status
         "vendor": frozenset({READ, CREATE, UPDATE}),
         "account": frozenset({READ, CREATE, UPDATE}),
     }
-    reference_kinds = frozenset({"vendor", "account", "department", "location"})
+    reference_kinds = frozenset({"vendor", "account", "cost_code", "department", "location"})
 
     def __init__(self, connection):
         super().__init__(connection)
@@ -92,8 +95,11 @@ class ProcurifyAdapter(Adapter):
         return self.ops[entity].write(record, existing_id)
 
     def write_status(self, entity: str, native_id: str, status, key: str) -> WriteResult:
-        """Close (or reopen) a purchase order as the ERP's status of it says."""
+        """Close (or reopen) a purchase order as the ERP's status of it says. A bill's payment status is recorded
+        in our ledger only: Procurify publishes no call that marks a bill paid, and nothing is sent."""
         self.require(entity, STATUS)
+        if entity == "bill":
+            return WriteResult(native_id, False, sent=None, response=ledger_only_status(status))
         return self.ops[entity].write_status(native_id, status)
 
     def reference(self, kind: str) -> Iterator[ReferenceItem]:
@@ -101,10 +107,12 @@ class ProcurifyAdapter(Adapter):
             for row in self.client.vendors():
                 code, active = str(row.get("external_id") or ""), row.get("active") is not False
                 yield ReferenceItem("vendor", str(row["id"]), code, row.get("name") or "", active)
-        elif kind == "account":
+        elif kind in ("account", "cost_code"):
+            # Account codes are also the cost codes of the lines (see common.coded_by_account_code), by their code.
             for item in self.ops["account"].changed(None):
                 account = item.record
-                yield ReferenceItem("account", account.native_id, account.code, account.name, account.active)
+                native_id = account.native_id if kind == "account" else account.code
+                yield ReferenceItem(kind, native_id, account.code, account.name, account.active)
         elif kind == "department":
             for row in self.client.departments():
                 yield ReferenceItem(
@@ -122,3 +130,16 @@ class ProcurifyAdapter(Adapter):
         else:
             raise errors.Permanent(f"Procurify adapter lists no reference data of kind {kind!r}")
 
+
+
+def ledger_only_status(status) -> dict:
+    """What the ledger keeps of a bill's payment status that Procurify cannot be told."""
+    paid = getattr(status, "paid", None)
+    return {
+        "status": str(getattr(status, "status", status) or ""),
+        "paid": str(paid) if paid is not None else None,
+        "balance": str(getattr(status, "balance", "")) or None,
+        "payments": [payment.reference or payment.native_id for payment in getattr(status, "payments", None) or []],
+        "written_to_procurify": False,
+        "why": "Procurify publishes no call that marks a bill paid; the status is kept in this ledger only.",
+    }

@@ -22,7 +22,7 @@ from decimal import Decimal
 from connections.systems.base import SourceItem
 from syncs.canonical import Bill, BillLine, Ref
 
-from .common import CENT, cents, coding, day, guarded, money, parse_time
+from .common import CENT, cents, coded_by_account_code, coding, day, guarded, money, parse_time
 from .consts import BILL_STATUS_NAMES, PAGE_SIZE, POSTABLE_BILL, VOIDED_BILL
 
 #: Fewer approved bills than this in one read: their details are read one by one.
@@ -102,7 +102,7 @@ class ProcurifyBills:
     # --- canonical bill ----------------------------------------------------------------------------------------------
     def bill(self, header: dict, items: list[dict], costs: list[dict], orders: list[dict] | None) -> Bill:
         """The canonical bill; TotalMismatch when its lines do not add up to its total with tax."""
-        lines = self.lines(items, costs)
+        lines = coded_by_account_code(self.lines(items, costs))
         total, expected = sum((line.amount for line in lines), Decimal("0")), cents(header.get("total_cost_with_tax"))
         if total.quantize(CENT) != expected:
             raise TotalMismatch(f"its lines add up to {total}, but Procurify's total with tax is {expected}")

@@ -64,6 +64,23 @@ def coding(budget: dict | None) -> tuple[str | None, dict[str, str]]:
     return code, dimensions
 
 
+def coded_by_account_code(lines: list) -> list:
+    """Each line's Procurify account code, also given as the line's cost code (`Ref(code=<account code>)`).
+
+    Procurify codes every line to an account code (plus a department and a location) and has no cost codes. Giving
+    the account code as the cost code lets finance staff map it in the mapping grid they already use: one cost code
+    map row per Procurify account code names the ERP's GL account and its dimensions (e.g. an Acumatica subaccount),
+    and a code they have not mapped holds its documents with a precise message. The grid lists Procurify's account
+    codes as the source's cost codes (the adapter's `cost_code` reference kind), with their descriptions, so a chart
+    mirrored from the ERP is suggested by its equal names. `line.account` keeps the code for sources-by-account rules,
+    and the department and location stay in `line.dimensions` for the record's history.
+    """
+    for line in lines:
+        if line.account and line.cost_code is None:
+            line.cost_code = Ref(native_id=str(line.account), code=str(line.account))
+    return lines
+
+
 def vendor_ref(vendor: dict | None) -> Ref:
     """A vendor as a Ref: its id, its external id (the ERP's vendor id, where it was linked) and its name."""
     vendor = vendor or {}

@@ -22,7 +22,7 @@ from connections import errors
 from connections.systems.base import SourceItem, WriteResult
 from syncs.canonical import Commitment, CommitmentLine
 
-from .common import coding, day, guarded, money, parse_time, vendor_ref
+from .common import coded_by_account_code, coding, day, guarded, money, parse_time, vendor_ref
 from .consts import (
     CLOSING_STATUSES,
     COMMITTED_PO,
@@ -95,7 +95,7 @@ class ProcurifyOrders:
             title=contract or f"Procurify purchase order {number}",
             currency=(detail.get("purchased_currency") or {}).get("name") or self.currency,
             status=PO_STATE_NAMES.get(detail.get("state"), str(detail.get("state"))),
-            lines=lines,
+            lines=coded_by_account_code(lines),
             date=day(detail.get("date")),
             kind="purchase_order",
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 import threading
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ from connections.http import HttpClient
 from connections.tokens import InvalidGrant, TokenGrant
 
 from .consts import ACCESS_TOKEN_SECONDS, ACCOUNTING_SCOPE, OAUTH_ENDPOINTS, SIMULATOR_DISCOVERY
+
+log = logging.getLogger("connections.quickbooks")
 
 _discovered: dict[str, dict] = {}
 _discovery_lock = threading.Lock()
@@ -136,12 +139,31 @@ def record_realm(connection, realm_id: str) -> None:
         connection.save(update_fields=["settings", "updated_at"])
 
 
+LOST_ANSWER = (
+    "Intuit's answer to a token refresh was lost in transit and Intuit no longer accepts the previous refresh token "
+    "({detail}); the new one never reached us"
+)
+
+
 def fetch_token(connection, token_state: dict) -> TokenGrant:
-    """Refresh the access token with the latest refresh token (rotated ones are kept in the token state)."""
+    """Refresh the access token with the latest refresh token (rotated ones are kept in the token state).
+
+    A refresh whose answer is lost may have rotated the token at Intuit: the same token is tried exactly once more
+    (Intuit still takes it if the first never arrived, or if it kept the value); a refusal then moves the connection
+    to reauth_required saying what happened, instead of a retry each run.
+    """
     refresh_token = token_state.get("refresh_token") or connection.secrets.get("refresh_token")
     if not refresh_token:
         raise InvalidGrant("no refresh token: connect the QuickBooks company again")
-    return _grant(_token_call(connection, {"grant_type": "refresh_token", "refresh_token": refresh_token}))
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    try:
+        return _grant(_token_call(connection, form))
+    except errors.OutcomeUnknown:
+        log.warning("Connection %s: the answer to a token refresh was lost; trying the same token once", connection.pk)
+    try:
+        return _grant(_token_call(connection, form))
+    except (InvalidGrant, errors.OutcomeUnknown) as exc:
+        raise InvalidGrant(LOST_ANSWER.format(detail=exc)) from exc
 
 
 def revoke(connection) -> None:

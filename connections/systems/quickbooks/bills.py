@@ -6,6 +6,11 @@ sub-customer) as the line's project and as `dimensions["customer"]`, and the cla
 (location) as `dimensions["class"]` and `dimensions["department"]`. Those are QuickBooks ids; the lookup table maps
 them. A bill whose lines all name the same job carries it as the bill's project too.
 
+The job's reference carries the QuickBooks id (what project maps key on), its fully qualified name as the code
+("Harbor View Properties:Pier 7 Lofts", unique in a company) and its display name, so a bill held for a missing
+project map names the job the way QuickBooks shows it. Companies that track jobs by class instead have the
+integration take the line's project from its `class` dimension (canonical.with_options, option `project_from`).
+
 A bill's version is a fingerprint of what it says (vendor, number, dates, lines), not its SyncToken: paying a bill
 changes its Balance and SyncToken, and that is the payment-status flow's business, not a new version of the bill.
 """
@@ -105,6 +110,16 @@ class BillReader:
             raise ValueError(f"line {line.get('Id') or line.get('LineNum')} is a {kind}, not an expense line")
         return False
 
+    def job(self, customer_ref) -> Ref | None:
+        """The line's job (a customer, job or sub-customer) with its fully qualified name as code."""
+        job = ref(customer_ref)
+        if job is None:
+            return None
+        row = self.references.one("Customer", job.native_id) or {}
+        job.code = str(row.get("FullyQualifiedName") or job.name or "")
+        job.name = str(row.get("DisplayName") or job.name or "")
+        return job
+
     def line(self, line: dict, department: str) -> BillLine:
         kind = line["DetailType"]
         detail = line.get(kind) or {}
@@ -134,7 +149,7 @@ class BillReader:
         return BillLine(
             amount=money(line.get("Amount")),
             description=str(description),
-            project=ref(detail.get("CustomerRef")),
+            project=self.job(detail.get("CustomerRef")),
             quantity=quantity,
             unit_cost=unit_cost,
             native_id=str(line.get("Id") or ""),

@@ -54,6 +54,8 @@ class QuickBooksClient:
         self.realm = str(connection.settings.get("realm_id") or "")
         if not self.realm:
             raise errors.Permanent(f"{connection}: no QuickBooks company (realm id) yet: connect the company first")
+        # MAXRESULTS of every query page: 1000 (the most QuickBooks answers) unless the connection sets fewer.
+        self.page_size = min(int(connection.settings.get("page_size") or MAX_RESULTS), MAX_RESULTS)
         auth = BearerTokenAuth(connection, fetch_token, extra_headers={"Accept": "application/json"})
         self.http = HttpClient(connection, f"{api_url(connection)}/v3/company/{self.realm}", auth=auth)
 
@@ -68,8 +70,9 @@ class QuickBooksClient:
         """One query statement -> its `QueryResponse` (an empty dict when nothing matches)."""
         return self._call("GET", "/query", {"query": statement}).get("QueryResponse") or {}
 
-    def select(self, entity: str, where: str = "", order_by: str = "", page_size: int = MAX_RESULTS) -> Iterator[dict]:
+    def select(self, entity: str, where: str = "", order_by: str = "", page_size: int | None = None) -> Iterator[dict]:
         """Every row of `SELECT * FROM entity [WHERE where] [ORDERBY order_by]`, page by page."""
+        page_size = page_size or self.page_size
         base = f"SELECT * FROM {entity}" + (f" WHERE {where}" if where else "")
         base += f" ORDERBY {order_by}" if order_by else ""
         start = 1
