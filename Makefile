@@ -37,8 +37,10 @@ test-slow: $(STAMP) browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP)
-	if [ -d tests/bench ]; then $(PY) -m pytest tests/bench -q --benchmark-only; else echo "No benchmarks yet."; fi
+# The benchmark (README, Performance): starts simulators, a fresh database, workers and a web server itself.
+# BENCH_ARGS e.g. "--quick" or "--records 20000"; DATABASE_URL=postgres://... runs it on PostgreSQL.
+bench: $(STAMP) .env
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles

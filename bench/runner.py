@@ -253,16 +253,16 @@ class Bench:
 
 
 def _window_share(entries: list[dict], seconds: int, limit: int) -> float:
-    """Calls per full window of `seconds` from the first call, as a share of `limit` (mean of full windows)."""
+    """Calls per window as a share of `limit`, windows counted the way the vendor counts them: a window opens at
+    the first call after the last one closed and lasts `seconds`. The mean over every window but the last (cut
+    short when the run ended)."""
     stamps = sorted(dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp() for entry in entries)
-    if not stamps:
-        return 0.0
-    full = int((stamps[-1] - stamps[0]) // seconds)
-    if full < 1:
-        return len(stamps) / limit
-    counts = [0] * full
+    windows: list[int] = []
+    opened = None
     for stamp in stamps:
-        index = int((stamp - stamps[0]) // seconds)
-        if index < full:
-            counts[index] += 1
-    return sum(counts) / full / limit
+        if opened is None or stamp >= opened + seconds:
+            opened = stamp
+            windows.append(0)
+        windows[-1] += 1
+    full = windows[:-1] or windows
+    return sum(full) / len(full) / limit if full else 0.0

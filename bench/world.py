@@ -112,8 +112,9 @@ def _item(item_id, line: dict, amount: Decimal) -> dict:
     }
 
 
-def requisitions(first: int, count: int, today: dt.date) -> list[dict]:
+def requisitions(first: int, count: int, today: dt.date, modified: dt.datetime) -> list[dict]:
     """`count` approved pay apps numbered from `first`, spread round-robin over projects and vendors."""
+    stamp = modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = []
     for n in range(first, first + count):
         p, v = n % PROJECTS, (n // PROJECTS) % len(VENDORS)
@@ -134,6 +135,8 @@ def requisitions(first: int, count: int, today: dt.date) -> list[dict]:
                 "requisition_start": (today - dt.timedelta(days=30)).isoformat(),
                 "requisition_end": today.isoformat(),
                 "status": "approved",
+                "created_at": stamp,
+                "updated_at": stamp,
                 "items": [
                     _item(rid * 10 + 1, lines[0], Decimal(1000 + n % 500)),
                     _item(rid * 10 + 2, lines[1], Decimal(200 + n % 50) + Decimal("0.25")),
@@ -151,14 +154,18 @@ def seed_simulators(sandbox_url: str, records: int, *, first: int = 0, reset: bo
         acumatica.reset()
         acumatica.seed(preset="reference")
         procore.seed(reference_data())
-    add_requisitions(sandbox_url, first, records)
+    add_requisitions(sandbox_url, first, records, age=dt.timedelta(days=1))
 
 
-def add_requisitions(sandbox_url: str, first: int, count: int) -> None:
+def add_requisitions(sandbox_url: str, first: int, count: int, *, age: dt.timedelta = dt.timedelta(0)) -> None:
+    """Approved requisitions last modified `age` ago. The first load is a day old, so a later poll (whose cursor
+    looks back a few minutes) sees only what arrived since: the steady state of a connector polling every few
+    minutes."""
     procore = SandboxControl(sandbox_url, "procore")
     today = dt.date.today()
+    modified = dt.datetime.now(dt.UTC) - age
     for start in range(first, first + count, 2000):
-        procore.seed({"requisitions": requisitions(start, min(2000, first + count - start), today)})
+        procore.seed({"requisitions": requisitions(start, min(2000, first + count - start), today, modified)})
 
 
 def wire(sandbox_url: str, name: str = "bench"):

@@ -1,7 +1,6 @@
 """Admin pages for tenants, memberships and connections."""
 
 import logging
-import secrets
 
 import django_q.admin  # noqa: F401  (register django-q2's admins first, so they can be restricted below)
 from django.contrib import admin, messages
@@ -97,28 +96,28 @@ class ConnectionAdmin(TenantScopedAdmin):
 
     @admin.action(description="Create the webhook (and its triggers) in the vendor's system")
     def register_webhooks(self, request, queryset):
-        """A new secret per connection, sent back by the vendor in each delivery's Authorization header."""
+        """Set up each connection's webhooks as its registry entry's scheme says (syncs/webhook_setup.py): a new
+        secret of ours where the vendor sends one back, a subscription only where the vendor signs with the app's."""
         from django.urls import reverse
 
-        from syncs.engine import adapter_for
+        from syncs.webhook_setup import WebhooksNotSupported, set_up
 
         from .errors import ApiError
 
         for connection in queryset:
-            adapter = adapter_for(connection)
-            if not has_role(request.user, Role.ADMIN, connection) or not hasattr(adapter, "register_webhooks"):
+            if not has_role(request.user, Role.ADMIN, connection):
                 self.message_user(request, f"{connection}: webhooks cannot be created from here.", messages.WARNING)
                 continue
-            secret = secrets.token_urlsafe(32)
             url = request.build_absolute_uri(reverse("webhook", args=[connection.uuid]))
             try:
-                created = adapter.register_webhooks(url, secret)
+                done = set_up(connection, url)
+            except WebhooksNotSupported as exc:
+                self.message_user(request, f"{connection}: {exc}; they cannot be created from here.", messages.WARNING)
+                continue
             except ApiError as exc:
                 self.message_user(request, f"{connection}: {exc}", messages.ERROR)
                 continue
-            connection.secrets = {**connection.secrets, "webhook_secret": secret}
-            connection.save(update_fields=["secrets", "updated_at"])
-            self.message_user(request, f"{connection}: webhook ready at {url} ({created}).", messages.SUCCESS)
+            self.message_user(request, f"{connection}: webhook ready at {url} ({done.summary}).", messages.SUCCESS)
 
     @admin.action(description="Test the selected connections (sign in and one cheap read)")
     def test_connection(self, request, queryset):

@@ -33,8 +33,17 @@ MAX_ROWS = 50000
 VENDOR_COLUMNS = ["source_id", "source_code", "source_name", "destination_id", "destination_name"]
 COST_CODE_COLUMNS = ["cost_code", "cost_type", "name", "account"]
 PROJECT_COLUMNS = ["source_kind", "source_id", "source_code", "source_name", "destination_id", "destination_name"]
-RULE_COLUMNS = ["id", "order", "account_code", "cost_center", "description_pattern", "pattern_syntax", "cost_code",
-                "cost_type", "is_default"]
+RULE_COLUMNS = [
+    "id",
+    "order",
+    "account_code",
+    "cost_center",
+    "description_pattern",
+    "pattern_syntax",
+    "cost_code",
+    "cost_type",
+    "is_default",
+]
 #: Files written before rules had a cost center still import (it is then "any").
 OPTIONAL_RULE_COLUMNS = {"cost_center"}
 
@@ -135,13 +144,28 @@ def _cost_code_rows(integration):
         account = row.map.account if row.map else None
         values = [row.cost_code, row.cost_type, row.name, lookups[RefKind.ACCOUNT].token(account)]
         rows.append(values + [lookups[kind].token(dims.get(kind)) for kind in kinds])
-    return COST_CODE_COLUMNS + kinds, rows
+    return COST_CODE_COLUMNS + [dimension_column(kind) for kind in kinds], rows
+
+
+def dimension_column(kind: str) -> str:
+    """A dimension's column: its kind, unless that is a column of the source side already (a destination that
+    has cost codes as a dimension, e.g. Acumatica, would otherwise get two `cost_code` columns)."""
+    return f"{kind} (destination)" if kind in COST_CODE_COLUMNS else kind
 
 
 def _rule_rows(integration):
     rows = [
-        [rule.pk, rule.order, rule.account_code, rule.cost_center, rule.description_pattern, rule.pattern_syntax,
-         rule.cost_code, rule.cost_type, "yes" if rule.is_default else ""]
+        [
+            rule.pk,
+            rule.order,
+            rule.account_code,
+            rule.cost_center,
+            rule.description_pattern,
+            rule.pattern_syntax,
+            rule.cost_code,
+            rule.cost_type,
+            "yes" if rule.is_default else "",
+        ]
         for rule in AccountRule.objects.filter(integration=integration).order_by("is_default", "order", "id")
     ]
     return RULE_COLUMNS, rows
@@ -305,7 +329,9 @@ def _parse_cost_codes(integration, reader, result: ImportResult) -> None:
             before = row.snapshot() if row.pk else None
             row.account = lookups[RefKind.ACCOUNT].find(values["account"], "account")
             row.dimensions = {
-                kind: lookups[kind].find(values[kind], kind).pk for kind in kinds if values.get(kind)
+                kind: lookups[kind].find(values[dimension_column(kind)], kind).pk
+                for kind in kinds
+                if values.get(dimension_column(kind))
             }
             row.full_clean()
             if row.snapshot() != before:

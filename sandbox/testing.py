@@ -49,6 +49,10 @@ def start_sandbox(port: int = 0, host: str = "127.0.0.1", verbose: bool = False)
     return SandboxServer(server, app)
 
 
+#: Seconds a seed call may take (every other control call answers within the default 10).
+SEED_TIMEOUT = 120
+
+
 class SandboxControl:
     """The /_sandbox/<system>/ control API over real HTTP."""
 
@@ -56,8 +60,8 @@ class SandboxControl:
         self.url = f"{base_url.rstrip('/')}/_sandbox/{system}"
         self.http = session or requests.Session()
 
-    def _call(self, method: str, action: str, body=None):
-        response = self.http.request(method, f"{self.url}/{action}", json=body, timeout=10)
+    def _call(self, method: str, action: str, body=None, timeout: float = 10):
+        response = self.http.request(method, f"{self.url}/{action}", json=body, timeout=timeout)
         if response.status_code >= 400:
             raise RuntimeError(f"sandbox control {method} {action}: {response.status_code} {response.text}")
         return response.json()
@@ -70,7 +74,8 @@ class SandboxControl:
         body = dict(data or {})
         if preset:
             body["preset"] = preset
-        return self._call("POST", "seed", body)["created"]
+        # A large seed is derived record by record (totals, line numbers) and may take a while on a loaded machine.
+        return self._call("POST", "seed", body, timeout=SEED_TIMEOUT)["created"]
 
     def upsert(self, collection: str, record: dict) -> dict:
         """Create or update one record as a vendor-UI user would (bumps its last-modified stamp)."""

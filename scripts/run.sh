@@ -21,4 +21,13 @@ echo "  ml-connector: http://${HOST}:${PORT}/admin/"
 echo "  Log in as admin / admin-demo (superuser), finance / finance-demo, or viewer / viewer-demo."
 echo "  Simulators: $SANDBOX_URL    Stop everything with Ctrl-C."
 echo
-$PY manage.py runserver "${HOST}:${PORT}" --noreload
+$PY manage.py runserver "${HOST}:${PORT}" --noreload &
+WEB_PID=$!
+# Webhooks are set up once the web server answers: a vendor checks the address when a webhook is created.
+WEB_URL="http://${HOST/0.0.0.0/127.0.0.1}:${PORT}"
+for _ in $(seq 1 100); do
+  curl -fs -o /dev/null "$WEB_URL/admin/login/" && break
+  sleep 0.2
+done
+$PY manage.py demo_webhooks --base-url "$WEB_URL" --sandbox-url "$SANDBOX_URL" || echo "  (webhooks not set up; the demo polls)"
+wait "$WEB_PID"

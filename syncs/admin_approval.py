@@ -216,6 +216,8 @@ class ApprovalQueueAdmin(TenantScopedAdmin):
             raise Http404("No such record awaiting approval.")
         if not self.has_view_permission(request, record):
             raise PermissionDenied
+        if request.method == "POST" and not self.has_change_permission(request, record):
+            raise PermissionDenied  # the page has no form: a viewer's POST changes nothing and is refused
         context = {
             **self.admin_site.each_context(request),
             "title": f"Approve {record.label or record.source_id}?",

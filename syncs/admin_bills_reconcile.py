@@ -88,9 +88,9 @@ class BillReconciliationAdmin(ReadOnlyTenantAdmin):
         return TemplateResponse(request, "admin/syncs/billreconciliation/report.html", context)
 
     def csv_view(self, request, object_id):
-        integration = self._integration(request, object_id)
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        integration = self._integration(request, object_id)
         projects = self._projects(integration)
         if request.GET.get("project") is not None:
             projects = [project for project in projects if project.key == request.GET["project"]]

@@ -7,6 +7,8 @@ project, source and destination ids, and an amount typed as a number ("1,250.00"
 
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 
 from . import timeline
@@ -27,9 +29,15 @@ class RecordTimelineAdmin:
     change_form_template = "admin/syncs/syncrecord/change_form.html"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST":
-            return redirect(request.path)  # nothing on this page is edited; replay and fixes have their own pages
         record = self.get_object(request, object_id)
+        if request.method == "POST":
+            # Nothing on this page is edited (replay and fixes have their own pages): refused or missing as for a
+            # save, otherwise answered with the page again and nothing written.
+            if record is None:
+                raise Http404("No ledger record with this id.")
+            if not self.has_change_permission(request, record):
+                raise PermissionDenied
+            return redirect(request.path)
         if record is not None and self.has_view_permission(request, record):
             extra_context = {**(extra_context or {}), **timeline.context(record)}
             extra_context["title"] = "Ledger record"  # the record's own name is the page's subtitle

@@ -53,12 +53,17 @@ def connection_specs(sandbox_url: str) -> list[dict]:
                 "instance_url": f"{sandbox_url}/acumatica",
                 "endpoint_version": "23.200.001",
                 "tenant_name": acumatica_demo.TENANT,
+                # The push notification destination `manage.py demo_webhooks` sets up (syncs/demo_webhooks.py),
+                # over the simulator's inquiries of bills and vendors.
+                "push_header_name": "X-Push-Secret",
+                "push_queries": "APBills=payment_status, Vendors=vendor",
             },
             "secrets": {
                 "client_id": acumatica_demo.CLIENT_GUID,
                 "client_secret": acumatica_demo.CLIENT_SECRET,
                 "username": acumatica_demo.USERNAME,
                 "password": acumatica_demo.PASSWORD,
+                "push_header_value": "demo-push-secret",
             },
         },
         {

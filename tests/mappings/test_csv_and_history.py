@@ -156,3 +156,23 @@ def test_catastrophic_patterns_are_refused_at_import_and_a_stored_one_never_runs
     started = time.monotonic()
     assert stored.matches("6100", "a" * 5000 + "!") is False
     assert time.monotonic() - started < 1
+
+
+def test_a_destination_with_cost_codes_as_a_dimension_round_trips_through_csv(integration, ref, finance):
+    account = ref(integration.destination, "account", "50000", "50000", "Subcontract costs")
+    dimension = ref(integration.destination, "cost_code", "CC-03", "03-310", "Formwork (ERP)")
+    CostCodeMap.objects.create(
+        integration=integration,
+        cost_code="03-310",
+        cost_type="S",
+        account=account,
+        dimensions={"cost_code": dimension.pk},
+    )
+    text = export_csv(integration, "cost_codes")
+    header = text.splitlines()[0].split(",")
+    assert header.count("cost_code") == 1 and "cost_code (destination)" in header
+    CostCodeMap.objects.all().delete()
+    result = import_csv(integration, "cost_codes", text.encode(), finance)
+    assert result.ok, result.errors
+    row = CostCodeMap.objects.get(cost_code="03-310", cost_type="S")
+    assert row.dimensions == {"cost_code": dimension.pk} and row.account == account

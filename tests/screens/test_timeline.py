@@ -102,3 +102,11 @@ def test_an_amount_search_keeps_the_lists_filters(tenant_a, integration_of, ledg
     client.force_login(members["viewer_a"])
     response = client.get(reverse("admin:syncs_syncrecord_changelist"), {"q": "500", "state__exact": "failed"})
     assert [row.pk for row in response.context["cl"].result_list] == [failed.pk]
+
+
+def test_a_post_to_the_record_page_is_refused_to_viewers_and_other_tenants(posted, client, members):
+    url = reverse("admin:syncs_syncrecord_change", args=[posted.pk])
+    client.force_login(members["viewer_a"])
+    assert client.post(url, {}).status_code == 403
+    client.force_login(members["admin_b"])
+    assert client.post(url, {}).status_code == 404

@@ -27,9 +27,7 @@ NESTING = 100_000
 
 
 def post(client, conn, headers: dict, body: bytes):
-    return client.post(
-        reverse("webhook", args=[conn.uuid]), body, content_type="application/json", headers=headers
-    )
+    return client.post(reverse("webhook", args=[conn.uuid]), body, content_type="application/json", headers=headers)
 
 
 @pytest.fixture(params=SENDERS)

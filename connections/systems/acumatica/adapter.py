@@ -29,6 +29,7 @@ from connections.systems.base import (
     WebhookHint,
     WriteResult,
 )
+from syncs.money import rounded, rounded_lines
 
 from . import push
 from .accounts import AcumaticaAccounts
@@ -238,15 +239,18 @@ class AcumaticaAdapter(Adapter):
         )
         header["note"] = {"value": key_marker(key)}
         sign = -1 if record.kind == "credit" else 1
-        header["Details"] = [self._line(line, branch, sign) for line in record.lines]
+        # Rounded here, explicitly, so that Acumatica's sum of the lines is the bill's total to the cent.
+        amounts = rounded_lines([line.amount * sign for line in record.lines], record.currency)
+        header["Details"] = [
+            self._line(line, branch, amount) for line, amount in zip(record.lines, amounts, strict=True)
+        ]
         order = self.ops["commitment"].linked_order(record) if record.kind != "credit" else None
         for line in header["Details"] if order else []:
             line.update(wrap({"POOrderType": order[0], "POOrderNbr": order[1]}))
         return header
 
     @staticmethod
-    def _line(line, branch: str | None, sign: int) -> dict:
-        amount = line.amount * sign
+    def _line(line, branch: str | None, amount: Decimal) -> dict:
         data = {
             "TransactionDescription": (line.description or "")[:255],
             "Qty": Decimal(1),
@@ -269,7 +273,7 @@ class AcumaticaAdapter(Adapter):
         amount = value(answer.get("Amount"))
         if amount is None:
             amount = value(self.client.get_bill(doc_type(record), reference, expand="").get("Amount"))
-        expected = abs(record.total).quantize(CENT)
+        expected = rounded(abs(record.total), record.currency).quantize(CENT)
         if amount is None or Decimal(str(amount)).quantize(CENT) != expected:
             raise errors.ValidationFailed(
                 f"Acumatica saved {doc_type(record)} {reference} with amount {amount}, expected {expected}: "

@@ -86,21 +86,26 @@ class ExactAdapter(Adapter):
         """Purchase orders and purchase entries of our division; other topics and divisions give no hint."""
         return webhooks.hints(body, str((self.connection.settings or {}).get("division") or ""))
 
-    def subscribe_webhooks(self, callback_url: str) -> dict:
-        """Subscribe `callback_url` to the topics we read, once each (a subscription cannot be updated).
+    def subscribe_webhooks(self, callback_url: str, entities=None) -> dict:
+        """Subscribe `callback_url` to the topics of `entities` (None: every topic we read), each once.
 
-        A topic Exact refuses (the purchase entry topic is not confirmed for every region) is reported, not fatal:
-        the poll remains the backstop for it."""
+        Exact signs notifications with the app's own webhook secret, so nothing here makes up or stores a secret.
+        A subscription cannot be updated, so the existing ones are listed first and a topic already subscribed at
+        this URL is kept. A topic Exact refuses (the purchase entry topic is not confirmed for every region) is
+        reported, not fatal: the poll remains the backstop for it, as for an entity with no topic at all."""
+        topics = webhooks.topics_for(entities)
         existing = {(row.get("CallbackURL"), row.get("Topic")) for row in self.client.webhook_subscriptions()}
-        created, refused = [], {}
-        for topic in webhooks.TOPICS:
+        created, kept, refused = [], [], {}
+        for topic in topics:
             if (callback_url, topic) in existing:
+                kept.append(topic)
                 continue
             try:
-                created.append(self.client.create_webhook_subscription(callback_url, topic)["ID"])
+                self.client.create_webhook_subscription(callback_url, topic)
+                created.append(topic)
             except errors.ValidationFailed as exc:
                 refused[topic] = str(exc)
-        return {"created": len(created), "refused": refused, "topics": sorted(webhooks.TOPICS)}
+        return webhooks.subscription_report(created, kept, refused, webhooks.without_topic(entities))
 
     # --- purchase orders -----------------------------------------------------------------------------------
     def _orders_changed(self, since: dt.datetime | None) -> Iterator[SourceItem]:

@@ -72,3 +72,24 @@ def hints(body: bytes, division: str) -> list[WebhookHint]:
     action = ACTIONS.get(str(found.get("Action") or "").lower(), "update")
     key = str(found["Key"]).lower()
     return [WebhookHint(event_id=event_id(body), entity=entity, native_id=key, action=action)]
+
+
+def topics_for(entities) -> list[str]:
+    """The topics whose notifications name records of `entities` (None: every topic we read), in a stable order."""
+    return sorted(topic for topic, entity in TOPICS.items() if entities is None or entity in entities)
+
+
+def without_topic(entities) -> list[str]:
+    """Entities no topic announces: only the regular poll reads their changes."""
+    return sorted(set(entities or ()) - set(TOPICS.values()))
+
+
+def subscription_report(created: list[str], kept: list[str], refused: dict[str, str], polled: list[str]) -> dict:
+    """What subscribing did, with one sentence for the person who asked."""
+    parts = [f"subscribed {', '.join(created)}" if created else "no new subscription"]
+    if kept:
+        parts.append(f"already subscribed: {', '.join(kept)}")
+    parts += [f"{topic} refused by Exact ({reason}); the poll reads it" for topic, reason in refused.items()]
+    if polled:
+        parts.append(f"read by the poll only: {', '.join(entity.replace('_', ' ') for entity in polled)}")
+    return {"created": created, "kept": kept, "refused": refused, "polled": polled, "summary": "; ".join(parts)}

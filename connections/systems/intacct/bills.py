@@ -19,11 +19,13 @@ bill among five leaves the other four posted, and only it needs another attempt.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from lxml import etree
 
 from connections import errors
 from connections.systems.base import WriteResult
+from syncs.money import quantum, rounded_lines
 
 from . import xml
 from .client import function, new_controlid, query_element
@@ -38,6 +40,7 @@ LINE_DIMENSIONS = (
     ("task", "TASKID"),
     ("cost_type", "COSTTYPEID"),
 )
+CENT = Decimal("0.01")
 LOOKUP_FIELDS = ["RECORDNO", "RECORDID", "VENDORID", "DESCRIPTION", "STATE", "TOTALENTERED"]
 
 
@@ -121,15 +124,23 @@ class IntacctBills:
             "RECORDID": record.number,
             "DESCRIPTION": description,
             "CURRENCY": record.currency or None,
-            "APBILLITEMS": {"APBILLITEM": [self.line(line, vendor) for line in record.lines]},
+            "APBILLITEMS": {"APBILLITEM": [self.line(line, vendor, amount) for line, amount in self.amounts(record)]},
         }
         return build.element("APBILL", header)
 
     @staticmethod
-    def line(line, vendor: str) -> dict:
+    def amounts(record) -> list[tuple]:
+        """Each line with its amount rounded explicitly, so Intacct's sum of the lines is the bill's total (Intacct
+        keeps at most cents, as xml.fmt writes them)."""
+        step = max(quantum(record.currency), CENT)
+        amounts = rounded_lines([line.amount for line in record.lines], record.currency, step)
+        return list(zip(record.lines, amounts, strict=True))
+
+    @staticmethod
+    def line(line, vendor: str, amount) -> dict:
         data = {
             "ACCOUNTNO": line.account,
-            "TRX_AMOUNT": line.amount,
+            "TRX_AMOUNT": amount,
             "ENTRYDESCRIPTION": (line.description or "")[:1000] or None,
         }
         for dimension, name in LINE_DIMENSIONS:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from connections import errors
 from connections.systems.base import WriteResult
 from syncs.canonical import Bill
+from syncs.money import rounded, rounded_lines
 
 from .commitment_writes import chunks, line_changes, money, nested_id, source_note, sync_errors
 from .placement import Placement
@@ -138,8 +139,12 @@ class ProcoreBillWriter:
         }
 
     def lines(self, record: Bill, key: str, project_id: int) -> list[dict]:
-        """Every line as the direct cost line item sync takes it: `amount` a (Decimal) number."""
-        return self.placement.coded_lines(project_id, record, key)
+        """Every line as the direct cost line item sync takes it: `amount` a (Decimal) number, rounded explicitly to
+        the currency's minor unit so that the lines add up to the bill's rounded total."""
+        lines = self.placement.coded_lines(project_id, record, key)
+        for line, amount in zip(lines, rounded_lines([ln["amount"] for ln in lines], record.currency), strict=True):
+            line["amount"] = amount
+        return lines
 
     def sync_lines(self, project_id: int, cost_id, updates: list[dict]) -> list[dict]:
         updates = [{"direct_cost_id": int(cost_id), **line} for line in updates]
@@ -159,7 +164,7 @@ class ProcoreBillWriter:
 
 def compare_total(cost: dict, record: Bill) -> None:
     held = sum((money(row.get("amount")) for row in cost.get("line_items") or []), Decimal("0"))
-    if held != record.total:
+    if held != rounded(record.total, record.currency):
         raise errors.ValidationFailed(
             f"Procore direct cost {cost.get('id')} holds {held} on its lines; "
             f"bill {record.number} totals {record.total}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
@@ -35,8 +35,19 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 def money(value) -> Decimal:
-    """Amounts come as JSON numbers; read through str so a float's binary noise never enters."""
-    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+    """Amounts come as JSON numbers; read through str so a float's binary noise never enters.
+
+    Anything else (text, NaN, infinity) is a ValueError naming the value, so the record's error says what to fix.
+    """
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return amount
 
 
 def ref_value(ref) -> str:
