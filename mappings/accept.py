@@ -10,20 +10,21 @@ from .services import requeue_on_commit, save_map
 DEFAULT_THRESHOLD = 0.9
 
 
-def map_vendor(integration, source, destination, user, via=ChangeSource.GRID, requeue=True) -> VendorMap:
-    """Point a source vendor at a destination vendor (creating or changing its map row)."""
-    row = VendorMap.objects.filter(integration=integration, source=source).first()
-    row = row or VendorMap(integration=integration, source=source)
+def _map_reference(model, integration, source, destination, user, via, requeue):
+    row = model.objects.filter(integration=integration, source=source).first()
+    row = row or model(integration=integration, source=source)
     row.destination = destination
     return save_map(row, user, via, requeue=requeue)
+
+
+def map_vendor(integration, source, destination, user, via=ChangeSource.GRID, requeue=True) -> VendorMap:
+    """Point a source vendor at a destination vendor (creating or changing its map row)."""
+    return _map_reference(VendorMap, integration, source, destination, user, via, requeue)
 
 
 def map_project(integration, source, destination, user, via=ChangeSource.GRID, requeue=True) -> ProjectMap:
     """Point a source project, job, class or cost center at a destination project."""
-    row = ProjectMap.objects.filter(integration=integration, source=source).first()
-    row = row or ProjectMap(integration=integration, source=source)
-    row.destination = destination
-    return save_map(row, user, via, requeue=requeue)
+    return _map_reference(ProjectMap, integration, source, destination, user, via, requeue)
 
 
 def map_cost_code(

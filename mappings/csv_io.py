@@ -245,61 +245,42 @@ def _error(result: ImportResult, line: int, exc: ValidationError) -> None:
 
 
 def _parse_vendors(integration, reader, result: ImportResult) -> None:
-    sources = Lookup(integration.source_id, RefKind.VENDOR)
-    destinations = Lookup(integration.destination_id, RefKind.VENDOR)
-    existing = {row.source_id: row for row in VendorMap.objects.filter(integration=integration)}
-    seen = set()
-    for line, values in _rows(reader, ["source_id", "destination_id"], result):
-        try:
-            source = sources.by_id.get(values["source_id"])
-            if source is None:
-                raise ValidationError(f"source vendor id '{values['source_id']}' is not listed by the source.")
-            if source.pk in seen:
-                raise ValidationError(f"source vendor id '{values['source_id']}' appears twice.")
-            seen.add(source.pk)
-            row = existing.get(source.pk)
-            if not values["destination_id"]:
-                if row is not None:
-                    result.changes.append((row, True))
-                continue
-            destination = destinations.find(values["destination_id"], "destination vendor")
-            if row is not None and row.destination_id == destination.pk:
-                continue
-            row = row or VendorMap(integration=integration, source=source)
-            row.destination = destination
-            row.full_clean()
-            result.changes.append((row, False))
-        except ValidationError as exc:
-            _error(result, line, exc)
+    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind=RefKind.VENDOR)
+    by_key = {("vendor", ref.native_id): ref for ref in sources}
+    rows = _rows(reader, ["source_id", "destination_id"], result)
+    _parse_reference_map(integration, VendorMap, by_key, RefKind.VENDOR, rows, result)
 
 
 def _parse_projects(integration, reader, result: ImportResult) -> None:
-    sources = {
-        (ref.kind, ref.native_id): ref
-        for ref in ReferenceRecord.objects.filter(connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS)
-    }
-    destinations = Lookup(integration.destination_id, RefKind.PROJECT)
-    existing = {row.source_id: row for row in ProjectMap.objects.filter(integration=integration)}
+    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS)
+    by_key = {(ref.kind, ref.native_id): ref for ref in sources}
+    rows = _rows(reader, ["source_kind", "source_id", "destination_id"], result)
+    _parse_reference_map(integration, ProjectMap, by_key, RefKind.PROJECT, rows, result)
+
+
+def _parse_reference_map(integration, model, sources: dict, destination_kind: str, rows, result: ImportResult):
+    """Rows of source id (and kind, where a map takes several) -> destination id; an empty destination unmaps."""
+    destinations = Lookup(integration.destination_id, destination_kind)
+    existing = {row.source_id: row for row in model.objects.filter(integration=integration)}
     seen = set()
-    for line, values in _rows(reader, ["source_kind", "source_id", "destination_id"], result):
+    for line, values in rows:
         try:
-            source = sources.get((values["source_kind"], values["source_id"]))
+            what = f"source {values.get('source_kind') or destination_kind} id '{values['source_id']}'"
+            source = sources.get((values.get("source_kind") or destination_kind, values["source_id"]))
             if source is None:
-                raise ValidationError(
-                    f"source {values['source_kind']} id '{values['source_id']}' is not listed by the source."
-                )
+                raise ValidationError(f"{what} is not listed by the source.")
             if source.pk in seen:
-                raise ValidationError(f"source {source.kind} id '{values['source_id']}' appears twice.")
+                raise ValidationError(f"{what} appears twice.")
             seen.add(source.pk)
             row = existing.get(source.pk)
             if not values["destination_id"]:
                 if row is not None:
                     result.changes.append((row, True))
                 continue
-            destination = destinations.find(values["destination_id"], "destination project")
+            destination = destinations.find(values["destination_id"], f"destination {destination_kind}")
             if row is not None and row.destination_id == destination.pk:
                 continue
-            row = row or ProjectMap(integration=integration, source=source)
+            row = row or model(integration=integration, source=source)
             row.destination = destination
             row.full_clean()
             result.changes.append((row, False))

@@ -54,9 +54,11 @@ def blocking(integration, maps: Maps) -> Blocking:
 
 
 @dataclass
-class VendorRow:
+class ReferenceRow:
+    """A source item (vendor, or project, job, class, cost center) and the destination item its map row names."""
+
     source: ReferenceRecord
-    map: object | None  # VendorMap
+    map: object | None  # VendorMap or ProjectMap
     suggestion: Suggestion | None
     clear: bool  # the suggestion is unambiguous (bulk accept takes only these)
     blocked: int
@@ -76,41 +78,28 @@ def destination_items(integration, kind: str):
     return ReferenceRecord.objects.filter(connection_id=integration.destination_id, kind=kind).usable()
 
 
-def vendor_rows(integration, maps: Maps, block: Blocking) -> list[VendorRow]:
-    """Every source vendor still listed or mapped, with its map, best suggestion and blocked count."""
-    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind=RefKind.VENDOR)
-    sources = [ref for ref in sources if ref.is_usable or ref.native_id in maps.vendors]
-    usable = {native_id for native_id, row in maps.vendors.items() if row.destination.is_usable}
+def _reference_rows(integration, sources, rows_by_native_id: dict, kind: str, block: Blocking) -> list[ReferenceRow]:
+    """Rows for source items mapped to destination items of `kind`, with the best suggestion for unmapped ones and
+    the records each holds (error key `<kind>:<source native id>`)."""
+    usable = {native_id for native_id, row in rows_by_native_id.items() if row.destination.is_usable}
     unmapped = [ref for ref in sources if ref.native_id not in usable]
-    best = best_per_item(suggest(unmapped, destination_items(integration, RefKind.VENDOR), limit=2))
+    best = best_per_item(suggest(unmapped, destination_items(integration, kind), limit=2))
     rows = []
     for ref in sources:
         suggestion, clear = best.get(id(ref), (None, False))
-        blocked = block.counts.get(f"vendor:{ref.native_id}", 0)
-        rows.append(VendorRow(ref, maps.vendors.get(ref.native_id), suggestion, clear, blocked))
+        blocked = block.counts.get(f"{kind}:{ref.native_id}", 0)
+        rows.append(ReferenceRow(ref, rows_by_native_id.get(ref.native_id), suggestion, clear, blocked))
     return rows
 
 
-@dataclass
-class ProjectRow:
-    source: ReferenceRecord  # a project, job, class or cost center of the source
-    map: object | None  # ProjectMap
-    suggestion: Suggestion | None
-    clear: bool
-    blocked: int
-
-    @property
-    def mapped(self) -> bool:
-        return self.map is not None and self.map.destination.is_usable
-
-    @property
-    def state(self) -> str:
-        if self.mapped:
-            return RowState.MAPPED
-        return RowState.SUGGESTED if self.suggestion else RowState.UNMAPPED
+def vendor_rows(integration, maps: Maps, block: Blocking) -> list[ReferenceRow]:
+    """Every source vendor still listed or mapped, with its map, best suggestion and blocked count."""
+    sources = ReferenceRecord.objects.filter(connection_id=integration.source_id, kind=RefKind.VENDOR)
+    sources = [ref for ref in sources if ref.is_usable or ref.native_id in maps.vendors]
+    return _reference_rows(integration, sources, maps.vendors, RefKind.VENDOR, block)
 
 
-def project_rows(integration, maps: Maps, block: Blocking) -> list[ProjectRow]:
+def project_rows(integration, maps: Maps, block: Blocking) -> list[ReferenceRow]:
     """Source projects (and the jobs, classes or cost centers records wait on) with their project map rows.
 
     Listed: every active source item of kind project or customer (job), every item a map row names, and every
@@ -124,15 +113,7 @@ def project_rows(integration, maps: Maps, block: Blocking) -> list[ProjectRow]:
         or ref.native_id in waiting
         or (ref.is_usable and ref.kind in (RefKind.PROJECT, RefKind.CUSTOMER))
     ]
-    usable = {native_id for native_id, row in maps.projects.items() if row.destination.is_usable}
-    unmapped = [ref for ref in sources if ref.native_id not in usable]
-    best = best_per_item(suggest(unmapped, destination_items(integration, RefKind.PROJECT), limit=2))
-    rows = []
-    for ref in sources:
-        suggestion, clear = best.get(id(ref), (None, False))
-        blocked = block.counts.get(f"project:{ref.native_id}", 0)
-        rows.append(ProjectRow(ref, maps.projects.get(ref.native_id), suggestion, clear, blocked))
-    return rows
+    return _reference_rows(integration, sources, maps.projects, RefKind.PROJECT, block)
 
 
 def unmatched_lines(block: Blocking) -> list[dict]:

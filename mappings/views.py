@@ -151,50 +151,48 @@ def _reference_or_404(pk_text: str, connection_id: int, kind: str) -> ReferenceR
     return ref
 
 
-@staff_member_required
-@require_POST
-def save_vendor(request, pk: int, source_id: int):
-    """Map (or unmap, with an empty choice) one source vendor; also how a suggestion is accepted."""
-    integration = _integration(request, pk, edit=True)
-    source = get_object_or_404(ReferenceRecord, pk=source_id, connection_id=integration.source_id, kind="vendor")
-    via = ChangeSource.SUGGESTION if request.POST.get("via") == "suggestion" else ChangeSource.GRID
-    destination_id = request.POST.get("destination", "")
-    try:
-        if destination_id:
-            destination = _reference_or_404(destination_id, integration.destination_id, "vendor")
-            accept.map_vendor(integration, source, destination, request.user, via)
-            messages.success(request, f"{source.label} now maps to {destination.label}.")
-        else:
-            for row in VendorMap.objects.filter(integration=integration, source=source):
-                delete_map(row, request.user, ChangeSource.GRID)
-            messages.success(request, f"{source.label} is no longer mapped.")
-    except ValidationError as exc:
-        messages.error(request, f"{source.label}: {' '.join(exc.messages)}")
-    return redirect(_back(request, integration))
+#: map kind -> (its model, the source kinds it maps, the destination kind, how a change is saved)
+REFERENCE_MAPS = {
+    "vendor": (VendorMap, {RefKind.VENDOR}, RefKind.VENDOR, accept.map_vendor),
+    "project": (ProjectMap, PROJECT_SOURCE_KINDS, RefKind.PROJECT, accept.map_project),
+}
 
 
-@staff_member_required
-@require_POST
-def save_project(request, pk: int, source_id: int):
-    """Map (or unmap, with an empty choice) one source project, job, class or cost center to a destination project."""
+def _save_reference_map(request, pk: int, source_id: int, map_kind: str):
+    """Map (or unmap, with an empty choice) one source item to a destination item; also how a suggestion is
+    accepted."""
+    model, source_kinds, destination_kind, save = REFERENCE_MAPS[map_kind]
     integration = _integration(request, pk, edit=True)
     source = get_object_or_404(
-        ReferenceRecord, pk=source_id, connection_id=integration.source_id, kind__in=PROJECT_SOURCE_KINDS
+        ReferenceRecord, pk=source_id, connection_id=integration.source_id, kind__in=source_kinds
     )
     via = ChangeSource.SUGGESTION if request.POST.get("via") == "suggestion" else ChangeSource.GRID
     destination_id = request.POST.get("destination", "")
     try:
         if destination_id:
-            destination = _reference_or_404(destination_id, integration.destination_id, "project")
-            accept.map_project(integration, source, destination, request.user, via)
-            messages.success(request, f"{source.label} now posts to project {destination.label}.")
+            destination = _reference_or_404(destination_id, integration.destination_id, destination_kind)
+            save(integration, source, destination, request.user, via)
+            messages.success(request, f"{source.label} now maps to {destination.label}.")
         else:
-            for row in ProjectMap.objects.filter(integration=integration, source=source):
+            for row in model.objects.filter(integration=integration, source=source):
                 delete_map(row, request.user, ChangeSource.GRID)
             messages.success(request, f"{source.label} is no longer mapped.")
     except ValidationError as exc:
         messages.error(request, f"{source.label}: {' '.join(exc.messages)}")
     return redirect(_back(request, integration))
+
+
+@staff_member_required
+@require_POST
+def save_vendor(request, pk: int, source_id: int):
+    return _save_reference_map(request, pk, source_id, "vendor")
+
+
+@staff_member_required
+@require_POST
+def save_project(request, pk: int, source_id: int):
+    """A source project, job, class or cost center -> the destination project its lines post to."""
+    return _save_reference_map(request, pk, source_id, "project")
 
 
 @staff_member_required
@@ -215,8 +213,11 @@ def save_cost_code(request, pk: int):
             messages.success(request, f"{label} is no longer mapped.")
             return redirect(_back(request, integration))
         account = _reference_or_404(account_id, integration.destination_id, "account")
-        dimensions = {kind: request.POST[f"dim_{kind}"] for kind in dimension_kinds(integration)
-                      if request.POST.get(f"dim_{kind}")}
+        dimensions = {
+            kind: request.POST[f"dim_{kind}"]
+            for kind in dimension_kinds(integration)
+            if request.POST.get(f"dim_{kind}")
+        }
         accept.map_cost_code(integration, code, cost_type, account, request.user, dimensions, via)
         messages.success(request, f"{label} now posts to {account.label}.")
     except ValidationError as exc:
@@ -234,9 +235,10 @@ def accept_all(request, pk: int):
         threshold = accept.DEFAULT_THRESHOLD
     counts = accept.accept_all(integration, request.user, threshold)
     messages.success(
-        request, f"Accepted {counts['vendor']} vendor, {counts['project']} project and {counts['cost_code']} "
+        request,
+        f"Accepted {counts['vendor']} vendor, {counts['project']} project and {counts['cost_code']} "
         "cost code suggestions "
-        f"scoring {threshold:.0%} or more (ambiguous ones are left for you)."
+        f"scoring {threshold:.0%} or more (ambiguous ones are left for you).",
     )
     return redirect(_back(request, integration))
 

@@ -8,7 +8,7 @@ import pytest
 
 from mappings import csv_io
 from mappings.grid import blocking, project_rows, unmatched_lines
-from mappings.models import AccountRule, ProjectMap, VendorMap
+from mappings.models import AccountRule, ProjectMap, ReferenceRecord, VendorMap
 from mappings.resolve import Maps, resolve, resolved_keys
 from syncs.canonical import Bill, BillLine, Ref
 from syncs.models import RecordState, SyncRecord
@@ -151,3 +151,21 @@ def test_account_rule_files_without_a_cost_center_column_still_import(integratio
     result = csv_io.import_csv(integration, "account_rules", data.encode(), finance)
     assert result.ok, result.errors
     assert AccountRule.objects.get(account_code="6200").cost_center == ""
+
+
+def test_finance_maps_a_job_on_the_grid_and_a_viewer_cannot(client, integration, routed, finance, viewer, requeued):
+    from django.urls import reverse
+
+    job_b = ReferenceRecord.objects.get(connection=integration.source, native_id="59")
+    school = ReferenceRecord.objects.get(connection=integration.destination, native_id="102")
+    grid = reverse("mappings:grid", args=[integration.pk]) + "?tab=projects"
+    save = reverse("mappings:save_project", args=[integration.pk, job_b.pk])
+    client.force_login(viewer)
+    page = client.get(grid).content.decode()
+    assert 'data-key="project:59"' in page and "Elm Street School" in page
+    assert client.post(save, {"destination": school.pk}).status_code == 403
+    client.force_login(finance)
+    assert client.post(save, {"destination": school.pk}).status_code == 302
+    assert ProjectMap.objects.get(source=job_b).destination == school
+    vendor = ReferenceRecord.objects.get(connection=integration.destination, kind="vendor")
+    assert client.post(save, {"destination": vendor.pk}).status_code == 404  # not a project of this side
