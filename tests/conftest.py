@@ -1,7 +1,10 @@
-"""Fixtures shared by the whole suite: tenants, users in each role, connections."""
+"""Fixtures shared by the whole suite: tenants, users in each role, connections, a headless browser."""
+
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import sync_playwright
 
 from connections.models import Connection, Membership, Role, Tenant
 
@@ -83,3 +86,28 @@ def acumatica_sim(sandbox):
     control = SandboxControl(sandbox.base_url, "acumatica")
     control.reset()
     return control
+
+
+#: Debian's chromium package, installed by `make browser` (Playwright's own download needs the internet).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium():
+    """A headless Chromium for browser tests; open pages with `chromium.new_page()` or a context of your own."""
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,34 +1,30 @@
 """A finance user in a real browser: log in, open the grid, accept a suggestion, map a cost code, and watch the
 count of blocked records fall."""
 
-import os
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from connections.models import Role
 
-# Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-VENDOR_ERROR = {"kind": "vendor", "key": "vendor:123", "label": "Star Framing, LLC (Procore id 123)",
-                "message": "vendor Star Framing, LLC (Procore id 123) is not mapped", "detail": {"native_id": "123"}}
-COST_ERROR = {"kind": "cost_code", "key": "cost_code:03-310/Subcontract", "label": "cost code 03-310",
-              "message": "cost code 03-310 / cost type Subcontract has no GL account",
-              "detail": {"cost_code": "03-310", "cost_type": "Subcontract"}}
+VENDOR_ERROR = {
+    "kind": "vendor",
+    "key": "vendor:123",
+    "label": "Star Framing, LLC (Procore id 123)",
+    "message": "vendor Star Framing, LLC (Procore id 123) is not mapped",
+    "detail": {"native_id": "123"},
+}
+COST_ERROR = {
+    "kind": "cost_code",
+    "key": "cost_code:03-310/Subcontract",
+    "label": "cost code 03-310",
+    "message": "cost code 03-310 / cost type Subcontract has no GL account",
+    "detail": {"cost_code": "03-310", "cost_type": "Subcontract"},
+}
 
 
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def browser_page(chromium):
+    return chromium.new_page()
 
 
 @pytest.mark.browser

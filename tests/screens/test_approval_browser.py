@@ -1,41 +1,30 @@
 """In a real browser, over real HTTP to the simulators: a finance user approves a queue of invoices in bulk, and fixes
 an invoice the reconciliation shows as not in the books. Screenshots of each page go to tests/screens/screenshots/."""
 
-import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from syncs import engine
 from syncs.models import RecordState, SyncRecord
 
 from .approval_world import bill_puts, bills_by_number, set_options
 
-# Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 SHOTS = Path(__file__).parent / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, finance):
+def page(live_server, finance, chromium):
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            tab = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            tab.goto(f"{live_server.url}/admin/login/")
-            tab.fill("#id_username", finance.username)
-            tab.fill("#id_password", f"pw-{finance.username}")
-            tab.click("input[type=submit]")
-            yield tab
-        finally:
-            chromium.close()
+    tab = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    tab.goto(f"{live_server.url}/admin/login/")
+    tab.fill("#id_username", finance.username)
+    tab.fill("#id_password", f"pw-{finance.username}")
+    tab.click("input[type=submit]")
+    return tab
 
 
 def shot(page, name):

@@ -3,13 +3,12 @@ timeline, the mapping that fixes it, a replay, and the bill in Acumatica; an adm
 Each main page is saved as a screenshot under tests/screens/screenshots/ for a person to look at."""
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from connections.models import Connection, ConnectionStatus, Role
 from mappings.models import ReferenceRecord
@@ -19,11 +18,6 @@ from tests.sync import scenario
 
 from .approval_world import small_world
 
-# Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 SHOTS = Path(__file__).parent / "screenshots"
 UNMAPPED_INVOICE = "INV-9600000004"  # the requisition with a line on cost code 99-999, type S
 
@@ -31,14 +25,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
+def browser(chromium):
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return chromium
 
 
 def open_as(browser, live_server, username, dark=False):

@@ -1,31 +1,19 @@
 """An admin connects a QuickBooks company in a real browser: our connection page, Intuit's consent page (the
 simulator's), and back with a code, the state and the realm; a forged state is refused before any code is spent."""
 
-import os
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from connections.models import Connection, ConnectionStatus, Environment, Role
 from sandbox.quickbooks import demo as qbo_demo
 from sandbox.testing import SandboxControl
 
-# Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 TOKEN_CALL = "POST /oauth2/v1/tokens/bearer"
 
 
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def browser_page(chromium):
+    return chromium.new_page()
 
 
 @pytest.fixture
