@@ -100,9 +100,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless Chromium for browser tests; open pages with `chromium.new_page()` or a context of your own."""
+    """A headless Chromium for a module's browser tests (starting it is the slow part); give each test a context
+    of its own (`chromium.new_context()`) so no cookie or session is carried from one test to the next."""
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

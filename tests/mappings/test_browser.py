@@ -24,7 +24,7 @@ COST_ERROR = {
 
 @pytest.fixture
 def browser_page(chromium):
-    return chromium.new_page()
+    return chromium.new_context().new_page()
 
 
 @pytest.mark.browser

@@ -2,33 +2,26 @@
 simulator's consent page, and back to the connection, now active with encrypted tokens and its division read from
 /current/Me. A callback carrying a forged state is refused, and nothing is exchanged for it."""
 
-import os
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from connections.models import Connection, ConnectionStatus, Environment, Role
 from sandbox.exact import demo
 from sandbox.testing import SandboxControl
 from tests.contract.systems import SYSTEMS
 
-# Playwright's sync API runs an event loop in this thread; the test's ORM calls are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 TOKEN = "POST /api/oauth2/token"
 
 
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def browser_page(chromium):
+    context = chromium.new_context()  # no cookie or session carried from one test to the next
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -3,18 +3,22 @@
 Van der Meer Bouw's purchase orders (two pages of Exact's 60 rows, on three projects) become Procore purchase order
 contracts and its purchase invoices direct costs of type invoice, each on the Procore project its Exact project maps
 to, coded by account rules (GL account and cost center). A fault at the page boundary leaves the rest for the next
-run without a duplicate; a changed order updates its contract, a cancelled one is flagged and left in place; an
-order created in Exact reaches Procore through its webhook before any poll; a second run writes nothing to Procore,
-and nothing is ever written to Exact. Every request our client sent Exact is checked against Exact's published
-reference (Procore's journal is checked by this folder's conftest).
+run without a duplicate; a second run writes nothing to Procore; a changed order then updates its contract, a
+cancelled one is flagged and left in place; and nothing is ever written to Exact. Webhooks are subscribed from the
+connection admin (twice: nothing is subscribed twice, and the app's secret is kept), and an order created in Exact
+then reaches Procore through its webhook before any poll. Every request our client sent Exact is checked against
+Exact's published reference (Procore's journal is checked by this folder's conftest).
 """
 
 from __future__ import annotations
 
 import time
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from connections.models import Connection, Environment
 from sandbox.exact import demo as exact_demo
@@ -119,7 +123,7 @@ def records(integration, flow) -> dict[str, SyncRecord]:
     return {r.source_id: r for r in SyncRecord.objects.filter(integration=integration, flow=flow)}
 
 
-def test_orders_across_pages_and_a_fault_become_commitments_once_and_invoices_direct_costs(
+def test_orders_and_invoices_reach_procore_once_across_pages_a_fault_changes_and_a_cancellation(
     world, exact_sim, procore_sim
 ):
     integration = world
@@ -174,15 +178,10 @@ def test_orders_across_pages_and_a_fault_become_commitments_once_and_invoices_di
     for flow in demo_exact.FLOWS:
         run(integration, flow)
     assert procore_writes(procore_sim) == before, "a second run writes nothing to Procore"
-    assert exact_writes(exact_sim) == [], "nothing is ever written to Exact"
 
-
-def test_a_changed_order_updates_its_commitment_and_a_cancelled_one_is_flagged(world, exact_sim, procore_sim):
-    integration = world
-    run(integration, ORDERS)
+    # A changed order updates its commitment in place; a cancelled one is flagged and left as it is.
     before = contracts(procore_sim)
     first, second = exact_demo.gid("po:1"), exact_demo.gid("po:2")
-    ledger = records(integration, ORDERS)
     exact_sim.upsert("PurchaseOrderLines", {"ID": exact_demo.gid("pol:1:1"), "UnitPrice": "5.10"})
     exact_sim.upsert("PurchaseOrders", {"PurchaseOrderID": first, "PurchaseOrderLines": [
         {"Description": "Lijmmortel extra", "QuantityInPurchaseUnits": "10", "UnitPrice": "11.40",
@@ -199,16 +198,41 @@ def test_a_changed_order_updates_its_commitment_and_a_cancelled_one_is_flagged(w
     cancelled = SyncRecord.objects.get(pk=ledger[second].pk)
     assert cancelled.state == RecordState.SOURCE_DELETED
     assert after[ledger[second].idempotency_key] == before[ledger[second].idempotency_key], "left in place"
-    assert exact_writes(exact_sim) == []
+    assert exact_writes(exact_sim) == [], "nothing is ever written to Exact"
 
 
-def test_an_order_created_in_exact_reaches_procore_through_its_webhook_before_any_poll(
-    world, exact_sim, procore_sim, live_server
+def subscribe_from_the_admin(client, exact, live_server) -> list[str]:
+    """An admin selects the connection and runs "Create the webhook" on the connection list: the messages shown."""
+    response = client.post(
+        reverse("admin:connections_connection_changelist"),
+        {"action": "register_webhooks", "_selected_action": [exact.pk]},
+        HTTP_HOST=urlsplit(live_server.url).netloc,  # the callback URL is built from the request, as in production
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_webhooks_subscribed_from_the_admin_bring_a_new_order_to_procore_before_any_poll(
+    world, exact_sim, procore_sim, live_server, client
 ):
     integration = world
     exact = Connection.objects.get(pk=integration.source_id)
-    subscribed = adapter_for(exact).subscribe_webhooks(f"{live_server.url}/webhooks/{exact.uuid}/")
-    assert subscribed["created"] == 2
+    client.force_login(get_user_model().objects.get(username="admin"))
+    callback = f"{live_server.url}/webhooks/{exact.uuid}/"
+
+    [first] = subscribe_from_the_admin(client, exact, live_server)
+    assert callback in first and "subscribed PurchaseEntries, PurchaseOrders" in first
+    assert "read by the poll only: vendor" in first  # the supplier mirror has no topic
+    [again] = subscribe_from_the_admin(client, exact, live_server)
+    assert "no new subscription" in again and "already subscribed: PurchaseEntries, PurchaseOrders" in again
+    subscriptions = exact_sim.records("WebhookSubscriptions")
+    assert sorted((row["CallbackURL"], row["Topic"]) for row in subscriptions) == [
+        (callback, "PurchaseEntries"), (callback, "PurchaseOrders"),
+    ]  # fmt: skip
+    # Exact signs with the app's webhook secret: the one entered on the connection is kept, never replaced.
+    assert Connection.objects.get(pk=exact.pk).secrets["webhook_secret"] == exact_demo.WEBHOOK_SECRET
+
     order = exact_demo.gid("po:by-webhook")
     exact_sim.upsert("PurchaseOrders", {
         "PurchaseOrderID": order, "OrderNumber": 900, "OrderStatus": 10, "Supplier": exact_demo.gid("acc:2002"),

@@ -13,7 +13,7 @@ TOKEN_CALL = "POST /oauth2/v1/tokens/bearer"
 
 @pytest.fixture
 def browser_page(chromium):
-    return chromium.new_page()
+    return chromium.new_context().new_page()
 
 
 @pytest.fixture

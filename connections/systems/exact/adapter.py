@@ -105,7 +105,10 @@ class ExactAdapter(Adapter):
                 created.append(topic)
             except errors.ValidationFailed as exc:
                 refused[topic] = str(exc)
-        return webhooks.subscription_report(created, kept, refused, webhooks.without_topic(entities))
+        report = webhooks.subscription_report(created, kept, refused, webhooks.without_topic(entities))
+        if not (self.connection.secrets or {}).get("webhook_secret"):
+            report["summary"] += "; enter the app's webhook secret on the connection, or every notification is refused"
+        return report
 
     # --- purchase orders -----------------------------------------------------------------------------------
     def _orders_changed(self, since: dt.datetime | None) -> Iterator[SourceItem]:
