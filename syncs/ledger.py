@@ -21,6 +21,7 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from connections.errors import OutcomeUnknown
 from connections.redaction import redact, redact_mapping
 
 from . import canonical, summary
@@ -292,7 +293,17 @@ def mark_needs_mapping(record, errors, run=None):
         audit(record.integration, AuditKind.BLOCKED, "; ".join(e.message for e in errors), record=record, run=run)
 
 
+#: Said with every failure whose outcome is unknown (a lost or cut answer): a person must not re-enter the document
+#: by hand, or the next attempt would find a document that is not ours and stop at a conflict.
+UNKNOWN_OUTCOME_NOTE = (
+    "the answer was lost, so the document may already be at the destination: the next attempt looks it up by our "
+    "key before writing it, so do not enter it there by hand"
+)
+
+
 def mark_failed(record, error: Exception, *, retryable: bool, run=None):
+    if isinstance(error, OutcomeUnknown):
+        error = f"{error} ({UNKNOWN_OUTCOME_NOTE})"
     attempts = record.attempts + 1
     dead = attempts >= settings.SYNC_MAX_ATTEMPTS
     next_at = None if dead or not retryable else timezone.now() + retry_delay(attempts)

@@ -11,7 +11,9 @@ from mappings.models import (
     VendorMap,
 )
 from syncs.models import (
+    ApprovalQueue,
     AuditEvent,
+    BillReconciliation,
     Cursor,
     Integration,
     ReconcileLine,
@@ -43,7 +45,7 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
         secrets={"client_id": "G", "client_secret": secret, "username": "u", "password": "p"},
     )
     integration = Integration.objects.create(
-        tenant=tenant, name=f"Integration {tenant.slug}", source=procore, destination=acumatica
+        tenant=tenant, name=f"Integration {tenant.slug}", source=procore, destination=acumatica, flows=["ap_bills"]
     )
     record = SyncRecord.objects.create(
         integration=integration,
@@ -93,6 +95,15 @@ def build_tenant_world(tenant, make_user, secret="client-secret-value"):
         "Membership": Membership.objects.get(user=member),
         "Integration": integration,
         "SyncRecord": record,
+        "ApprovalQueue": ApprovalQueue.objects.create(
+            integration=integration,
+            flow="ap_bills",
+            source_id=f"wait-{tenant.slug}",
+            label=f"Invoice of {tenant.slug} awaiting approval",
+            idempotency_key=f"wait-key-{tenant.slug}",
+            state="awaiting_approval",
+        ),
+        "BillReconciliation": BillReconciliation.objects.get(pk=integration.pk),
         "SyncRun": run,
         "AuditEvent": AuditEvent.objects.create(integration=integration, record=record, kind="read", message="r"),
         "Cursor": Cursor.objects.create(integration=integration, flow="procore_requisitions_to_bills"),

@@ -246,7 +246,7 @@ def test_testing_a_connection_against_a_server_that_is_not_the_vendor_says_so(cl
         server.shutdown()
     assert response.status_code == 200
     text = response.content.decode()
-    assert "is not a Procore API answer" in text
+    assert "answered 200 with an HTML page instead of the API" in text
     assert "a login page" not in text and "s3cret-value" not in text
 
 
