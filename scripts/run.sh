@@ -21,6 +21,16 @@ echo "  ml-connector: http://${HOST}:${PORT}/admin/"
 echo "  Log in as admin / admin-demo (superuser), finance / finance-demo, or viewer / viewer-demo."
 echo "  Simulators: $SANDBOX_URL    Stop everything with Ctrl-C."
 echo
+echo "  Demo integrations (tenant Summit Builders), each run once above and then polled every 5 minutes:"
+echo "  - Procore -> Acumatica, Procore -> Sage Intacct: subcontractor invoices and invoice direct costs post as AP"
+echo "    bills; the bill paid in the ERP comes back to Procore as a payment."
+echo "  - Procurify -> Acumatica: purchase orders and approved bills post; Acumatica's vendors and GL accounts appear"
+echo "    in Procurify; an order completed in Acumatica is closed in Procurify; the paid bill is recorded in the ledger"
+echo "    (Procurify has no call that marks a bill paid). One account code is left unmapped: its documents wait."
+echo "  - Exact Online -> Procore: purchase orders become commitments, purchase invoices direct costs; nothing is"
+echo "    written to Exact."
+echo "  - QuickBooks Online -> Procore: vendors, bills as requisitions or direct costs, paid bills as payments."
+echo
 $PY manage.py runserver "${HOST}:${PORT}" --noreload &
 WEB_PID=$!
 # Webhooks are set up once the web server answers: a vendor checks the address when a webhook is created.

@@ -91,5 +91,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {integration}: {flow} {outcome}")
         paid = pay_one_bill(integration)
         if paid:
-            erp = integration.destination.spec.label
-            self.stdout.write(f"  Bill {paid} was paid in {erp}; the next payments poll carries it to Procore.")
+            erp, source = integration.destination.spec.label, integration.source
+            # Procurify publishes no call that marks a bill paid: its payments flow keeps the status in the ledger.
+            where = "records it in the ledger" if source.system == "procurify" else f"carries it to {source.spec.label}"
+            self.stdout.write(f"  Bill {paid} was paid in {erp}; the next payments poll {where}.")

@@ -35,6 +35,7 @@ from . import push
 from .accounts import AcumaticaAccounts
 from .client import AcumaticaClient
 from .fields import CENT, already_saved, field_errors, key_marker, merge_lines, value, wrap
+from .order_links import awaited_order, awaiting_note
 from .payments import AcumaticaPayments
 from .purchase_orders import AcumaticaCommitments
 from .vendors import AcumaticaCostCodes, AcumaticaVendors
@@ -247,6 +248,9 @@ class AcumaticaAdapter(Adapter):
         order = self.ops["commitment"].linked_order(record) if record.kind != "credit" else None
         for line in header["Details"] if order else []:
             line.update(wrap({"POOrderType": order[0], "POOrderNbr": order[1]}))
+        awaited = awaited_order(record) if not order else None
+        if awaited:  # linked when that order is written (order_links.py)
+            header["note"] = {"value": awaiting_note(key, awaited)}
         return header
 
     @staticmethod

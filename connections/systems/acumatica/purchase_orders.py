@@ -36,6 +36,7 @@ from .fields import (
     value,
     wrap,
 )
+from .order_links import link_waiting_bills
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class AcumaticaCommitments:
             kind, number = self._parse(existing_id)
             current = self._row(kind, number)
             if already_saved(current, body, key):
-                response = {kind.number: number, "unchanged": True}
+                response = {kind.number: number, "unchanged": True, **self.link_bills(kind, record, number)}
                 return WriteResult(existing_id, created=False, sent=None, response=response)
             body[kind.number] = {"value": number}
             body["Details"], inserts = merge_lines(current.get("Details") or [], body["Details"])
@@ -184,7 +185,17 @@ class AcumaticaCommitments:
             raise errors.OutcomeUnknown(f"Acumatica answered the {kind.entity} without its {kind.number}")
         total = self._saved_total(kind, answer, record, number)
         response = {kind.number: number, "Status": value(answer.get("Status")), kind.total: total}
+        response.update(self.link_bills(kind, record, number))
         return WriteResult(f"{kind.doc_type}/{number}", created=not existing_id, sent=body, response=response)
+
+    def link_bills(self, kind: Kind, record: Commitment, number: str) -> dict:
+        """Link the bills posted before this purchase order (their note says they wait for it); also when the
+        order was saved already, so a write retried after a failure here still links them."""
+        if kind.entity != "PurchaseOrder":
+            return {}
+        vendor = record.vendor.destination_id or record.vendor.native_id
+        linked = link_waiting_bills(self.client, vendor, record.number, (kind.doc_type, number))
+        return {"bills_linked": linked} if linked else {}
 
     def preview(self, record: Commitment, key: str) -> dict:
         """The PUT body of a new document, for an approval (nothing is written)."""

@@ -21,6 +21,7 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+from django.db.models import F
 from django.utils import timezone
 
 from connections import errors
@@ -105,12 +106,24 @@ class PacedHttpClient(HttpClient):
         except errors.RateLimited as exc:
             if exc.status is not None and exc.retry_at is not None:  # an answer from Procurify, not our own refusal
                 self.pace.pause(exc.retry_at, getattr(exc, "pause_reason", f"Procurify answered {exc.status}"))
+                if exc.status != 429:  # a 429 is counted by connections/http.py already
+                    count_push_back(self.connection)
             raise
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         self.pace.refuse_if_paused(method, url)
         self.pace.wait_turn(self.per_minute)
         return super()._send(method, url, **kwargs)
+
+
+def count_push_back(connection) -> None:
+    """Count Procurify's push-back with the connection's rate-limited calls (connections/http.py counts only 429s),
+    so the dashboard's connection health and /metrics show it next to the calls: a 504 or a suspension here is
+    Procurify's way of saying "too much"."""
+    from connections.models import ApiUsage
+
+    if getattr(connection, "pk", None) is not None:
+        ApiUsage.objects.filter(connection_id=connection.pk).update(rate_limited=F("rate_limited") + 1)
 
 
 def push_back(response: requests.Response) -> errors.ApiError | None:
