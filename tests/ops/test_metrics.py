@@ -83,7 +83,7 @@ def test_every_line_parses_and_counts_match_the_rows(client, populated):
         "mlconnector_webhook_events": "gauge",
     }
     a, b = world_a["Integration"].pk, world_b["Integration"].pk
-    expected_a = {"pending": 1, "posted": 3, "failed": 2, "dead": 1}
+    expected_a = {"pending": 1, "awaiting_approval": 1, "posted": 3, "failed": 2, "dead": 1}  # the world holds two
     for state in RecordState.values:
         assert value(samples, "mlconnector_ledger_records", integration=a, tenant="alpha", state=state) == (
             expected_a.get(state, 0)

@@ -44,7 +44,12 @@ def test_json_has_counts_for_every_state_and_the_newest_run(worlds):
     alpha = report[0]
     assert alpha["id"] == world_a["Integration"].pk
     assert alpha["name"] == "Integration alpha"
-    expected = dict.fromkeys(RecordState.values, 0) | {"pending": 1, "posted": 3, "needs_mapping": 2}
+    expected = dict.fromkeys(RecordState.values, 0) | {
+        "pending": 1,
+        "awaiting_approval": 1,
+        "posted": 3,
+        "needs_mapping": 2,
+    }
     assert alpha["records"] == expected
     assert alpha["last_run"]["id"] == latest.pk
     assert alpha["last_run"]["flow"] == "vendors_both_ways"
@@ -68,7 +73,9 @@ def test_json_lists_each_flow_of_an_integration_with_its_own_counts(world_a, add
 
     assert [flow["key"] for flow in alpha["flows"]] == ["ap_bills", "vendors_back"]
     bills, vendors = alpha["flows"]
-    assert sum(bills["records"].values()) == 0 and bills["last_run"] is None
+    # The world's one ap_bills record waits for approval; its other record belongs to no flow of this list.
+    assert sum(bills["records"].values()) == 1 and bills["records"]["awaiting_approval"] == 1
+    assert bills["last_run"] is None
     assert vendors["records"]["posted"] == 1 and vendors["last_run"]["status"] == "succeeded"
     assert "By flow:" in run()
 
@@ -93,7 +100,12 @@ def test_table_shows_counts_under_state_headings_and_last_runs(worlds):
     # "Integration alpha" is two words; the state counts are the last cells, in heading order.
     states = len(RecordState.values)
     counts = dict(zip(RecordState.values, (int(cell) for cell in cells[-states:]), strict=True))
-    assert counts == dict.fromkeys(RecordState.values, 0) | {"pending": 1, "posted": 3, "needs_mapping": 2}
+    assert counts == dict.fromkeys(RecordState.values, 0) | {
+        "pending": 1,
+        "awaiting_approval": 1,
+        "posted": 3,
+        "needs_mapping": 2,
+    }
     assert "Last runs:" in lines
     last = next(line for line in lines if line.startswith(f"  {world_a['Integration'].pk} Integration alpha:"))
     assert "vendors_both_ways succeeded started" in last
