@@ -222,7 +222,9 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- sync behaviour -----------------------------------------------------------------------------------------
-SYNC_MAX_ATTEMPTS = _int("SYNC_MAX_ATTEMPTS", 5)
+# With the back-off of syncs/ledger.py (30 s doubling, capped at an hour) ten attempts span about three hours, so an
+# outage of the destination that long leaves records waiting rather than dead.
+SYNC_MAX_ATTEMPTS = _int("SYNC_MAX_ATTEMPTS", 10)
 # A claim older than this is taken to belong to a dead worker. It must outlast the task timeout (django-q2 kills
 # a task at its timeout), with a margin, or two workers could post the same record.
 SYNC_CLAIM_TIMEOUT_SECONDS = _int("SYNC_CLAIM_TIMEOUT_SECONDS", Q_CLUSTER["timeout"] + 120)

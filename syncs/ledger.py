@@ -302,11 +302,12 @@ UNKNOWN_OUTCOME_NOTE = (
 
 
 def mark_failed(record, error: Exception, *, retryable: bool, run=None):
+    announced = getattr(error, "retry_at", None)  # a 503 with Retry-After: the destination said when it is back
     if isinstance(error, OutcomeUnknown):
         error = f"{error} ({UNKNOWN_OUTCOME_NOTE})"
     attempts = record.attempts + 1
     dead = attempts >= settings.SYNC_MAX_ATTEMPTS
-    next_at = None if dead or not retryable else timezone.now() + retry_delay(attempts)
+    next_at = None if dead or not retryable else next_attempt_at(attempts, announced)
     held = _settle(
         record,
         state=RecordState.DEAD if dead else RecordState.FAILED,
@@ -332,6 +333,18 @@ def release(record, *, until: dt.datetime | None = None):
     _settle(record, state=RecordState.PENDING, next_attempt_at=until)
 
 
+#: The longest wait between automatic attempts of one record, whatever the back-off or the destination says.
+RETRY_DELAY_CAP = dt.timedelta(hours=1)
+
+
 def retry_delay(attempts: int) -> dt.timedelta:
     """Capped exponential delay between automatic attempts of one record."""
-    return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+    return min(RETRY_DELAY_CAP, dt.timedelta(seconds=30 * 2 ** min(attempts - 1, 16)))
+
+
+def next_attempt_at(attempts: int, announced: dt.datetime | None = None) -> dt.datetime:
+    """When to try a record again: after its back-off, and not before the time the destination announced (a
+    Retry-After on a 503), so a maintenance window does not use up the record's attempts; never past the cap."""
+    now = timezone.now()
+    backoff = now + retry_delay(attempts)
+    return max(backoff, min(announced, now + RETRY_DELAY_CAP)) if announced else backoff
