@@ -27,12 +27,14 @@ browser:
 	bash scripts/ensure_chromium.sh
 
 test: $(STAMP) browser
-	$(PY) -m pytest --ignore=tests/security --ignore=tests/slow $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/security --ignore=tests/slow -m "not slow" $(PYTEST_ARGS)
 
 # The slower proofs: every URL for every role and tenant, secrets searched after every connector fails, real
-# worker crashes and shutdowns, long backfills. Run by CI after `make test`.
+# worker crashes and shutdowns, webhook bursts, long backfills and outages, the fault matrix of every client.
+# Run by CI after `make test`.
 test-slow: $(STAMP) browser
-	$(PY) -m pytest tests/security $$(test -d tests/slow && echo tests/slow) $(PYTEST_ARGS)
+	$(PY) -m pytest tests/security tests/slow $(PYTEST_ARGS)
+	$(PY) -m pytest -m slow --ignore=tests/security --ignore=tests/slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

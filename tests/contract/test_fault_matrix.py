@@ -16,7 +16,7 @@ from syncs.engine import adapter_for
 
 from .systems import SYSTEMS
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WRITERS = sorted(key for key, system in SYSTEMS.items() if system.other_vendor is not None)
 READ_TIMEOUT = 0.4

@@ -240,10 +240,12 @@ def test_webhooks_subscribed_from_the_admin_bring_a_new_order_to_procore_before_
         "PurchaseOrderLines": [{"Description": "Betonmortel C30/37", "QuantityInPurchaseUnits": "20",
                                 "UnitPrice": "128.50", "CostCenter": "100", "Project": exact_demo.gid("prj:P24001")}],
     })  # fmt: skip
-    deadline, found = time.monotonic() + 20, []
-    while time.monotonic() < deadline and not found:
-        found = [c for c in procore_sim.records("purchase_order_contracts") if c.get("number") == "900"]
+    # The worker writes the contract, then its lines, then marks the record posted: wait for the last step.
+    posted = SyncRecord.objects.filter(integration=integration, flow=ORDERS, source_id=order, state=RecordState.POSTED)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not posted.exists():
         time.sleep(0.2)
+    found = [c for c in procore_sim.records("purchase_order_contracts") if c.get("number") == "900"]
     assert len(found) == 1 and total(found[0]) == Decimal("2570.00")
     assert found[0]["project_id"] == 6_100_000_001
     record = SyncRecord.objects.get(integration=integration, flow=ORDERS, source_id=order)

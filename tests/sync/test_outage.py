@@ -23,7 +23,7 @@ from . import scenario, volume
 from .test_nothing_lost import amounts, wired
 from .test_procore_to_acumatica import bills, put_calls
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 RETRY_EVERY = 60  # seconds between runs of the retry task (the poll runs at the integration's own interval)
 HOUR = 3600
