@@ -102,6 +102,15 @@ def start_cluster(env: dict, log: Path, workers: int) -> Process:
     return Process([*MANAGE, "qcluster"], {**env, "Q_WORKERS": str(workers)}, log)
 
 
+def stop_cluster(cluster: Process) -> None:
+    """Stop a pass's cluster without waiting for the work it still holds (its numbers are taken), and empty the
+    broker, so nothing of this pass is run by the next pass's cluster."""
+    from django_q.brokers import get_broker
+
+    cluster.stop(timeout=5)
+    get_broker().purge_queue()
+
+
 def start_web(env: dict, log: Path, port: int, workers: int = 2, threads: int = 8) -> tuple[Process, str]:
     """gunicorn (a project dependency) with threaded workers; returns the process and its URL once it answers."""
     args = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",

@@ -112,11 +112,12 @@ def _item(item_id, line: dict, amount: Decimal) -> dict:
     }
 
 
-def requisitions(first: int, count: int, today: dt.date, modified: dt.datetime) -> list[dict]:
-    """`count` approved pay apps numbered from `first`, spread round-robin over projects and vendors."""
-    stamp = modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def requisitions(first: int, count: int, today: dt.date, modified) -> list[dict]:
+    """`count` approved pay apps numbered from `first`, spread round-robin over projects and vendors, each last
+    modified at `modified(n)`."""
     rows = []
     for n in range(first, first + count):
+        stamp = modified(n).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         p, v = n % PROJECTS, (n // PROJECTS) % len(VENDORS)
         cid = contract_id(p, v)
         lines = [
@@ -154,16 +155,23 @@ def seed_simulators(sandbox_url: str, records: int, *, first: int = 0, reset: bo
         acumatica.reset()
         acumatica.seed(preset="reference")
         procore.seed(reference_data())
-    add_requisitions(sandbox_url, first, records, age=dt.timedelta(days=1))
+    add_requisitions(sandbox_url, first, records, age=dt.timedelta(days=1), spread=dt.timedelta(days=1))
 
 
-def add_requisitions(sandbox_url: str, first: int, count: int, *, age: dt.timedelta = dt.timedelta(0)) -> None:
-    """Approved requisitions last modified `age` ago. The first load is a day old, so a later poll (whose cursor
-    looks back a few minutes) sees only what arrived since: the steady state of a connector polling every few
-    minutes."""
+def add_requisitions(
+    sandbox_url: str, first: int, count: int, *, age: dt.timedelta = dt.timedelta(0), spread=dt.timedelta(0)
+) -> None:
+    """Approved requisitions last modified between `age + spread` and `age` ago, evenly. The first load is spread
+    over the day before yesterday, so a later poll (whose cursor looks back a few minutes past the newest stamp it
+    saw) reads again only the few edited in those minutes, besides what arrived since: the steady state of a
+    connector polling every few minutes."""
     procore = SandboxControl(sandbox_url, "procore")
     today = dt.date.today()
-    modified = dt.datetime.now(dt.UTC) - age
+    newest = dt.datetime.now(dt.UTC) - age
+
+    def modified(n: int) -> dt.datetime:
+        return newest - spread * (first + count - 1 - n) / max(count, 1)
+
     for start in range(first, first + count, 2000):
         procore.seed({"requisitions": requisitions(start, min(2000, first + count - start), today, modified)})
 
@@ -214,3 +222,14 @@ def wire(sandbox_url: str, name: str = "bench"):
             )  # fmt: skip
             save_map(row, None, ChangeSource.ADMIN)
     return integration
+
+
+def quiet_polls() -> None:
+    """Remove every integration's poll schedule: each pass runs its flow itself, once. Left in place, a new
+    integration's poll fires as the cluster starts (a second reader of the same flow), and the integrations of
+    earlier passes poll the freshly seeded simulators, so the calls counted would not be this pass's alone."""
+    from django_q.models import Schedule
+
+    from syncs.tasks import POLL_SCHEDULE
+
+    Schedule.objects.filter(name__startswith=POLL_SCHEDULE.format("")).delete()

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -11,6 +13,7 @@ from django_q.tasks import async_task
 from connections.models import Role
 from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, has_role
 
+from .admin_filters import FlowFilter, IntegrationFilter
 from .admin_fix import fix_urls
 from .admin_ledger import RecordTimelineAdmin
 from .engine import replay
@@ -28,8 +31,22 @@ class IntegrationAdmin(TenantScopedAdmin):
     actions = ["run_now"]
     edit_role = Role.ADMIN
 
-    @admin.display(description="Waiting for a mapping")
+    def get_queryset(self, request):
+        """The count of records waiting for a mapping comes with each row (one subquery on the (integration, state)
+        index), not one query per row of the list."""
+        waiting = (
+            SyncRecord.objects.filter(integration=OuterRef("pk"), state=RecordState.NEEDS_MAPPING)
+            .order_by()
+            .values("integration")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(blocked_count=Coalesce(Subquery(waiting), 0))
+
+    @admin.display(description="Waiting for a mapping", ordering="blocked_count")
     def blocked(self, obj):
+        if hasattr(obj, "blocked_count"):
+            return obj.blocked_count
         return obj.records.filter(state=RecordState.NEEDS_MAPPING).count()
 
     @admin.action(description="Run the selected integrations now")
@@ -50,7 +67,7 @@ class SyncRecordAdmin(RecordTimelineAdmin, TenantScopedAdmin):
     list_display = [
         "__str__", "integration", "flow", "state_badge", "amount", "attempts", "destination_id", "updated_at"
     ]
-    list_filter = ["state", "flow", "integration", "posted_at"]
+    list_filter = ["state", FlowFilter, ("integration", IntegrationFilter), "posted_at"]
     search_fields = ["label", "document_number", "vendor_name", "project_name", "source_id", "destination_id"]
     list_select_related = ["integration"]
     # A ledger of millions of rows: count pages up to a cap, and skip the second, unfiltered count.

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from connections import errors
-from mappings.resolve import resolve
+from mappings.resolve import Maps, resolve
 
 from . import approval, canonical, ledger, overrides, progress
 from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS, flow_options
@@ -200,8 +201,9 @@ def _enqueue_posting(record_ids: list[int], run_id: int | None) -> None:
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
-def post_record(record_id: int, run: SyncRun | None = None) -> str:
-    """Post one ledger record, exactly once. Returns the state it ended in ("busy" when someone else has it)."""
+def post_record(record_id: int, run: SyncRun | None = None, maps: BatchMaps | None = None) -> str:
+    """Post one ledger record, exactly once. Returns the state it ended in ("busy" when someone else has it).
+    `maps`: the map rows a batch shares (see BatchMaps); without it they are read for this record."""
     record = ledger.claim(record_id)
     if record is None:
         return "busy"
@@ -210,7 +212,7 @@ def post_record(record_id: int, run: SyncRun | None = None) -> str:
         reason = paused_reason(integration)
         if reason:
             raise errors.ReauthRequired(reason)
-        _post_claimed(record, integration, run)
+        _post_claimed(record, integration, run, maps)
     except errors.RateLimited as exc:
         ledger.release(record, until=exc.retry_at)
         raise
@@ -229,7 +231,7 @@ def post_record(record_id: int, run: SyncRun | None = None) -> str:
     return record.state
 
 
-def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
+def _post_claimed(record: SyncRecord, integration: Integration, run, maps: BatchMaps | None = None) -> None:
     flow = FLOWS[record.flow]
     if not record.canonical and not _reread(record, integration, flow, run):
         return
@@ -241,17 +243,53 @@ def _post_claimed(record: SyncRecord, integration: Integration, run) -> None:
         from .status import post_status
 
         return post_status(record, integration, flow, run, _linked_document(integration, flow, record.source_id))
-    return _post_document(record, integration, flow, run)
+    return _post_document(record, integration, flow, run, maps)
 
 
-def _post_document(record: SyncRecord, integration: Integration, flow, run) -> None:
+class BatchMaps:
+    """The map rows of each integration, read once for the records of a batch instead of once per record (reading
+    them was most of a record's database work).
+
+    Never older than MAX_AGE_SECONDS, and never the reason a record waits: a record that does not resolve against
+    them is resolved again against rows read afresh before it is held for a mapping (a map saved during the batch
+    counts). Dropped when a mirror flow created reference data for a record."""
+
+    MAX_AGE_SECONDS = 5.0
+
+    def __init__(self):
+        self._read: dict[int, tuple[float, Maps]] = {}
+
+    def get(self, integration: Integration, fresh: bool = False) -> Maps:
+        now = time.monotonic()
+        known = self._read.get(integration.pk)
+        if fresh or known is None or now - known[0] > self.MAX_AGE_SECONDS:
+            known = (now, Maps(integration))
+            self._read[integration.pk] = known
+        return known[1]
+
+    def forget(self, integration: Integration) -> None:
+        self._read.pop(integration.pk, None)
+
+
+def _resolve(integration: Integration, document, options: dict, maps: BatchMaps | None):
+    if maps is None:
+        return resolve(integration, document, options=options)
+    resolution = resolve(integration, document, maps=maps.get(integration), options=options)
+    if resolution.errors:  # perhaps mapped since the rows were read: ask again before holding the record
+        resolution = resolve(integration, document, maps=maps.get(integration, fresh=True), options=options)
+    return resolution
+
+
+def _post_document(record: SyncRecord, integration: Integration, flow, run, maps: BatchMaps | None = None) -> None:
     """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
     the document up by our key, write it once."""
     options = flow_options(integration, flow)
     document = canonical.with_options(canonical.from_dict(record.canonical), options)
     document = overrides.apply(document, record.overrides, options)  # what a person set on this record wins
-    resolution = resolve(integration, document, options=options)
+    resolution = _resolve(integration, document, options, maps)
     if resolution.errors and _mirror_missing(integration, resolution.errors, run):
+        if maps is not None:
+            maps.forget(integration)
         resolution = resolve(integration, document, options=options)
     if resolution.errors:
         ledger.mark_needs_mapping(record, resolution.errors, run)
@@ -315,9 +353,10 @@ def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, in
     """Post a batch of records; stop at a rate limit and hand the rest back for later. Returns counts by outcome."""
     run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
     outcome: dict[str, int] = {}
+    maps = BatchMaps()
     for index, record_id in enumerate(record_ids):
         try:
-            state = post_record(record_id, run)
+            state = post_record(record_id, run, maps)
         except errors.RateLimited as exc:
             from .tasks import schedule_once
 

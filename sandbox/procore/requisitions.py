@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..core.http import Response
 from . import erp
 from .context import Ctx, error
-from .render_docs import change_order_item, detail_line, requisition, requisition_item
+from .render_docs import PreviousCertificates, change_order_item, detail_line, requisition, requisition_item
 
 RESOURCE = "Requisitions"  # the webhook resource name is unconfirmed ("Draw Requests" in older material)
 FILTERS = {"status", "commitment_id", "period_id", "updated_at", "created_at", "origin_id", "id"}
@@ -30,7 +30,8 @@ def requisitions(ctx: Ctx):
     project = ctx.project()
     rows = list(ctx.store.find("requisitions", project_id=project["id"]))
     version = _version(ctx)
-    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, with_type(ctx)))
+    certified = PreviousCertificates(ctx.store)
+    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, with_type(ctx), certified))
 
 
 def _requisition(ctx: Ctx, key: str = "id") -> dict:
