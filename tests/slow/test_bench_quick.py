@@ -34,7 +34,8 @@ def test_quick_bench_writes_every_metric_and_the_ratio_line(tmp_path):
     assert results["rate_limit"]["calls"] > 0 and results["rate_limit"]["429s"] >= 0
     assert results["webhook"]["ok"] == results["webhook"]["sent"] and results["webhook"]["p99_ms"] > 0
     assert set(results["admin"]["pages"]) == {"dashboard (admin index)", "ledger list", "ledger search"}
-    assert all(page["status"] == 200 and page["queries"] > 0 for page in results["admin"]["pages"].values()), results["admin"]
+    pages = results["admin"]["pages"].values()
+    assert all(page["status"] == 200 and page["queries"] > 0 for page in pages), results["admin"]
     assert {row["key"] for row in results["targets"]} == {
         "ratio_latency", "own_work", "calls_steady", "memory", "rate_limit", "webhook", "admin"
     }  # fmt: skip
