@@ -14,6 +14,7 @@ timeout waits for real.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 
@@ -189,7 +190,8 @@ def redis_url():
     own whose queue is emptied before and after."""
     import redis
 
-    url = "redis://127.0.0.1:6379/14"
+    # A database per test run (by process id), so two runs on one machine never take each other's tasks.
+    url = f"redis://127.0.0.1:6379/{8 + os.getpid() % 8}"
     client = redis.from_url(url)
     try:
         client.ping()
