@@ -55,7 +55,7 @@ def receive(request, connection_uuid):
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                connection=connection, event_id=event_id, body=body.decode("utf-8", "replace")
+                connection=connection, event_id=event_id, body=storable_text(body)
             )
     except IntegrityError:
         WebhookEvent.objects.filter(connection=connection, event_id=event_id).update(duplicates=F("duplicates") + 1)
@@ -72,12 +72,18 @@ def stored_event_id(event_id: str) -> str:
     return "sha256:" + hashlib.sha256(event_id.encode()).hexdigest()
 
 
+def storable_text(body: bytes) -> str:
+    """The body as text any database keeps: undecodable bytes and NUL characters (which PostgreSQL text refuses)
+    become U+FFFD, so a hostile body is stored as evidence instead of failing the request."""
+    return body.decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _store_malformed(connection, body: bytes, exc) -> None:
     """An authentic but unreadable delivery is kept, with the reason, for someone to look at."""
     event = WebhookEvent.objects.create(
         connection=connection,
         event_id=f"malformed-{timezone.now().timestamp()}",
-        body=body.decode("utf-8", "replace")[:MAX_BODY_BYTES],
+        body=storable_text(body)[:MAX_BODY_BYTES],
         status=WebhookStatus.FAILED,
         error=f"Malformed payload: {exc}",
     )
