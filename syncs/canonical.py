@@ -246,6 +246,8 @@ def to_dict(record) -> dict[str, Any]:
 
 
 def _encode(value):
+    if isinstance(value, str):
+        return without_nul(value)
     if isinstance(value, dict):
         return {key: _encode(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -255,6 +257,12 @@ def _encode(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
+
+
+def without_nul(text: str) -> str:
+    """Text as every database keeps it: PostgreSQL refuses NUL in text and JSON, so a NUL a vendor sent becomes
+    U+FFFD (shown, never silently dropped)."""
+    return text.replace("\x00", "\ufffd")
 
 
 def from_dict(data: dict[str, Any]):

@@ -50,7 +50,17 @@ def stored(payload):
     """A payload as the ledger keeps it: credentials masked, exact decimals and dates as text."""
     if payload is None:
         return None
-    return json.loads(json.dumps(redact_mapping(payload), default=_as_text))
+    return _without_nul(json.loads(json.dumps(redact_mapping(payload), default=_as_text)))
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return canonical.without_nul(value)
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _as_text(value):

@@ -24,6 +24,7 @@ from connections.models import Connection
 from connections.systems.base import SourceItem
 
 from . import ledger
+from .canonical import without_nul
 from .engine import adapter_for, post_record, sides
 from .flows import FLOWS, MIRROR, POST
 from .models import AuditKind, Integration, SyncRecord, WebhookEvent, WebhookStatus
@@ -75,7 +76,7 @@ def stored_event_id(event_id: str) -> str:
 def storable_text(body: bytes) -> str:
     """The body as text any database keeps: undecodable bytes and NUL characters (which PostgreSQL text refuses)
     become U+FFFD, so a hostile body is stored as evidence instead of failing the request."""
-    return body.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    return without_nul(body.decode("utf-8", "replace"))
 
 
 def _store_malformed(connection, body: bytes, exc) -> None:
