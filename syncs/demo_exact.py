@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from sandbox.exact import demo as exact_demo
 
+from .demo_connections import save_connection, sibling_procore
+
 NAME = "Exact Online -> Procore (demo)"
 EXACT_NAME = "Exact Online (simulator)"
 PROCORE_NAME = "Procore - Van der Meer Bouw (simulator)"
@@ -76,8 +78,16 @@ def procore_company(projects: dict[int, tuple] | None = None) -> dict:
     return {
         "companies": [{"id": COMPANY_ID, "name": COMPANY_NAME, "is_active": True, "app_installed": True}],
         "projects": [
-            {"id": pid, "company_id": COMPANY_ID, "project_number": number, "name": name, "active": True,
-             "origin_id": None, "origin_data": None, "origin_code": None}
+            {
+                "id": pid,
+                "company_id": COMPANY_ID,
+                "project_number": number,
+                "name": name,
+                "active": True,
+                "origin_id": None,
+                "origin_data": None,
+                "origin_code": None,
+            }
             for pid, (number, name, _exact) in projects.items()
         ],  # fmt: skip
         "line_item_types": [
@@ -85,8 +95,16 @@ def procore_company(projects: dict[int, tuple] | None = None) -> dict:
             for tid, (code, name) in COST_TYPES.items()
         ],
         "cost_codes": [
-            {"id": cost_code_id(pid, full), "project_id": pid, "code": full[-3:], "full_code": full, "name": name,
-             "parent_id": None, "origin_id": None, "line_item_type_ids": list(COST_TYPES)}
+            {
+                "id": cost_code_id(pid, full),
+                "project_id": pid,
+                "code": full[-3:],
+                "full_code": full,
+                "name": name,
+                "parent_id": None,
+                "origin_id": None,
+                "line_item_type_ids": list(COST_TYPES),
+            }
             for pid in projects
             for full, name in COST_CODES.items()
         ],  # fmt: skip
@@ -105,11 +123,7 @@ def connection_values(sandbox_url: str, procore_settings: dict, procore_secrets:
                 "webhook_secret": exact_demo.WEBHOOK_SECRET,
             },
         },
-        PROCORE_NAME: {
-            "system": "procore",
-            "settings": {**procore_settings, "company_id": str(COMPANY_ID), "standard_cost_code_list_id": ""},
-            "secrets": {key: value for key, value in procore_secrets.items() if key != "webhook_secret"},
-        },
+        PROCORE_NAME: sibling_procore(procore_settings, procore_secrets, COMPANY_ID),
     }
 
 
@@ -117,7 +131,7 @@ def seed_integration(tenant, connections: dict) -> None:
     """The integration and its two connections (the Procore one a sibling of the demo's own Procore connection).
 
     Nothing here calls a simulator: connecting to Exact and the maps come with `seed_maps`."""
-    from connections.models import Connection, Environment
+    from connections.models import Connection
 
     from .models import Integration
 
@@ -125,13 +139,9 @@ def seed_integration(tenant, connections: dict) -> None:
     sandbox_url = procore.settings["base_url"].rsplit("/procore", 1)[0]
     made = {}
     for name, values in connection_values(sandbox_url, procore.settings, procore.secrets).items():
-        connection = Connection.objects.filter(tenant=tenant, name=name).first() or Connection(tenant=tenant, name=name)
-        connection.system, connection.environment = values["system"], Environment.SIMULATOR
-        connection.settings = {**values["settings"], **_kept_division(connection, values)}
-        if dict(connection.secrets or {}) != values["secrets"]:
-            connection.secrets, connection.token_state = values["secrets"], {}
-        connection.save()
-        made[values["system"]] = connection
+        existing = Connection.objects.filter(tenant=tenant, name=name).first()
+        settings = {**values["settings"], **_kept_division(existing, values)}
+        made[values["system"]] = save_connection(tenant, name, values, settings)
     Integration.objects.update_or_create(
         tenant=tenant,
         name=NAME,
@@ -141,7 +151,7 @@ def seed_integration(tenant, connections: dict) -> None:
 
 def _kept_division(connection, values) -> dict:
     """A division chosen when connecting (or changed by the admin since) survives a re-seed."""
-    division = (connection.settings or {}).get("division") if connection.pk else ""
+    division = (connection.settings or {}).get("division") if connection is not None else ""
     return {"division": division} if values["system"] == "exact" and division else {}
 
 
@@ -252,4 +262,3 @@ def _seed_rules(integration) -> int:
         save_map(rule, None, ChangeSource.ADMIN)
         count += 1
     return count
-

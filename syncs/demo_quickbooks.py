@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from sandbox.quickbooks import demo as qbo_demo
 
+from .demo_connections import save_connection, sibling_procore
+
 NAME = "QuickBooks Online -> Procore (demo)"
 QUICKBOOKS_NAME = "QuickBooks Online (simulator)"
 PROCORE_NAME = "Procore - Keystone Builders (simulator)"
@@ -120,17 +122,12 @@ def connection_values(sandbox_url: str, procore_settings: dict, procore_secrets:
                 "webhook_verifier_token": qbo_demo.VERIFIER_TOKEN,
             },
         },
-        PROCORE_NAME: {
-            "system": "procore",
-            "settings": {**procore_settings, "company_id": str(COMPANY_ID), "standard_cost_code_list_id": ""},
-            "secrets": {key: value for key, value in procore_secrets.items() if key != "webhook_secret"},
-        },
+        PROCORE_NAME: sibling_procore(procore_settings, procore_secrets, COMPANY_ID),
     }
 
 
 def seed_integration(tenant, connections: dict) -> None:
     """The integration and its two connections (the Procore one a sibling of the demo's own Procore connection)."""
-    from connections.models import Connection, Environment
 
     from .models import Integration
 
@@ -138,13 +135,7 @@ def seed_integration(tenant, connections: dict) -> None:
     sandbox_url = procore.settings["base_url"].rsplit("/procore", 1)[0]
     made = {}
     for name, values in connection_values(sandbox_url, procore.settings, procore.secrets).items():
-        connection = Connection.objects.filter(tenant=tenant, name=name).first() or Connection(tenant=tenant, name=name)
-        connection.system, connection.environment = values["system"], Environment.SIMULATOR
-        connection.settings = values["settings"]
-        if dict(connection.secrets or {}) != values["secrets"]:
-            connection.secrets, connection.token_state = values["secrets"], {}
-        connection.save()
-        made[values["system"]] = connection
+        made[values["system"]] = save_connection(tenant, name, values)
     Integration.objects.update_or_create(
         tenant=tenant,
         name=NAME,
