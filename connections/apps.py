@@ -10,10 +10,12 @@ class ConnectionsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import throttle  # noqa: F401  (connects the sign-in failure signals)
+        from .usage import connect_flushes
 
         checks.register(check_encryption_keys)
         post_migrate.connect(_write_canary, sender=self)
         post_migrate.connect(_schedule_maintenance, sender=self)
+        connect_flushes()
 
 
 def _write_canary(**kwargs):

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
 from . import errors
 from .redaction import redact
 from .registry import SYSTEMS, RateHeaders
+from .usage import count_call
 
 log = logging.getLogger("connections.http")
 
@@ -386,17 +386,3 @@ def _never_sent(exc: requests.ConnectionError) -> bool:
     """Whether the failure happened while connecting, so the request cannot have reached the server."""
     text = repr(exc)
     return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known"))
-
-
-def count_call(connection_id: int, status: int | None) -> None:
-    """Bump the per-connection counters shared by every process (read by /metrics)."""
-    from .models import ApiUsage
-
-    changes = {"calls": F("calls") + 1, "last_call_at": timezone.now()}
-    if status is None or status >= 400:
-        changes["errors"] = F("errors") + 1
-    if status == 429:
-        changes["rate_limited"] = F("rate_limited") + 1
-    if not ApiUsage.objects.filter(connection_id=connection_id).update(**changes):
-        ApiUsage.objects.get_or_create(connection_id=connection_id)
-        ApiUsage.objects.filter(connection_id=connection_id).update(**changes)

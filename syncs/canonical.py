@@ -184,8 +184,11 @@ def with_options(record, options: dict):
     `project_from`: "cost_center" routes each line by its cost center (project maps on cost centers) instead of the
     source project; any other value names the line dimension that holds the project instead (e.g. "class").
     `document`: the kind of destination document asked for, where the destination holds several (Bill.document).
+    `link_orders`: False posts a bill without its commitment (no order of ours to link it to; see flow_options).
     """
     record = _contract_kind(record, options.get("contract_kind"))
+    if options.get("link_orders") is False and isinstance(record, Bill) and record.commitment is not None:
+        record = dataclasses.replace(record, commitment=None)
     if options.get("project_from") == "cost_center" and isinstance(record, Bill | Commitment):
         record = copy.deepcopy(record)
         for line in record.lines:
@@ -235,9 +238,7 @@ def _project_from(record, dimension: str):
     return record
 
 
-RECORD_TYPES = {
-    cls.__name__: cls for cls in (Vendor, Account, CostCode, Bill, Commitment, Payment, PaymentStatus)
-}
+RECORD_TYPES = {cls.__name__: cls for cls in (Vendor, Account, CostCode, Bill, Commitment, Payment, PaymentStatus)}
 
 
 def to_dict(record) -> dict[str, Any]:

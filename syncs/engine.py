@@ -201,9 +201,9 @@ def _enqueue_posting(record_ids: list[int], run_id: int | None) -> None:
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
-def post_record(record_id: int, run: SyncRun | None = None, maps: BatchMaps | None = None) -> str:
+def post_record(record_id: int, run: SyncRun | None = None, maps: BatchCache | None = None) -> str:
     """Post one ledger record, exactly once. Returns the state it ended in ("busy" when someone else has it).
-    `maps`: the map rows a batch shares (see BatchMaps); without it they are read for this record."""
+    `maps`: what the records of a batch share (see BatchCache); without it they are read for this record."""
     record = ledger.claim(record_id)
     if record is None:
         return "busy"
@@ -231,7 +231,7 @@ def post_record(record_id: int, run: SyncRun | None = None, maps: BatchMaps | No
     return record.state
 
 
-def _post_claimed(record: SyncRecord, integration: Integration, run, maps: BatchMaps | None = None) -> None:
+def _post_claimed(record: SyncRecord, integration: Integration, run, maps: BatchCache | None = None) -> None:
     flow = FLOWS[record.flow]
     if not record.canonical and not _reread(record, integration, flow, run):
         return
@@ -246,18 +246,21 @@ def _post_claimed(record: SyncRecord, integration: Integration, run, maps: Batch
     return _post_document(record, integration, flow, run, maps)
 
 
-class BatchMaps:
-    """The map rows of each integration, read once for the records of a batch instead of once per record (reading
-    them was most of a record's database work).
+class BatchCache:
+    """What the records of one batch share instead of reading it once per record: each integration's map rows
+    (reading them was most of a record's database work) and each connection's adapter (its token, its HTTP
+    session and what it has looked up).
 
-    Never older than MAX_AGE_SECONDS, and never the reason a record waits: a record that does not resolve against
-    them is resolved again against rows read afresh before it is held for a mapping (a map saved during the batch
-    counts). Dropped when a mirror flow created reference data for a record."""
+    Map rows are never older than MAX_AGE_SECONDS, and never the reason a record waits: a record that does not
+    resolve against them is resolved again against rows read afresh before it is held for a mapping (a map saved
+    during the batch counts). Dropped when a mirror flow created reference data for a record. An adapter is kept
+    while its connection is unchanged (a new token or new settings make a new one)."""
 
     MAX_AGE_SECONDS = 5.0
 
     def __init__(self):
         self._read: dict[int, tuple[float, Maps]] = {}
+        self._adapters: dict[tuple, object] = {}
 
     def get(self, integration: Integration, fresh: bool = False) -> Maps:
         now = time.monotonic()
@@ -270,8 +273,15 @@ class BatchMaps:
     def forget(self, integration: Integration) -> None:
         self._read.pop(integration.pk, None)
 
+    def adapter(self, connection):
+        key = (connection.pk, connection.updated_at)
+        if key not in self._adapters:
+            self._adapters = {k: v for k, v in self._adapters.items() if k[0] != connection.pk}
+            self._adapters[key] = adapter_for(connection)
+        return self._adapters[key]
 
-def _resolve(integration: Integration, document, options: dict, maps: BatchMaps | None):
+
+def _resolve(integration: Integration, document, options: dict, maps: BatchCache | None):
     if maps is None:
         return resolve(integration, document, options=options)
     resolution = resolve(integration, document, maps=maps.get(integration), options=options)
@@ -280,7 +290,7 @@ def _resolve(integration: Integration, document, options: dict, maps: BatchMaps 
     return resolution
 
 
-def _post_document(record: SyncRecord, integration: Integration, flow, run, maps: BatchMaps | None = None) -> None:
+def _post_document(record: SyncRecord, integration: Integration, flow, run, maps: BatchCache | None = None) -> None:
     """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
     the document up by our key, write it once."""
     options = flow_options(integration, flow)
@@ -294,7 +304,8 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run, maps
     if resolution.errors:
         ledger.mark_needs_mapping(record, resolution.errors, run)
         return
-    destination = adapter_for(sides(integration, flow)[1])
+    writer = sides(integration, flow)[1]
+    destination = maps.adapter(writer) if maps is not None else adapter_for(writer)
     if approval.waits(record, options):  # a flow with approval: shown to a person before anything is written
         approval.hold(record, destination, flow, resolution.record, run)
         return
@@ -353,7 +364,7 @@ def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, in
     """Post a batch of records; stop at a rate limit and hand the rest back for later. Returns counts by outcome."""
     run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
     outcome: dict[str, int] = {}
-    maps = BatchMaps()
+    maps = BatchCache()
     for index, record_id in enumerate(record_ids):
         try:
             state = post_record(record_id, run, maps)
@@ -392,7 +403,11 @@ def replay(record_ids, actor, reason: str = "") -> dict[str, int]:
     counts = {"replayed": 0, "already_posted": 0, "busy": 0}
     because = f" Reason: {reason.strip()}" if (reason or "").strip() else ""
     reopenable = [
-        RecordState.FAILED, RecordState.DEAD, RecordState.NEEDS_MAPPING, RecordState.CONFLICT, RecordState.REJECTED,
+        RecordState.FAILED,
+        RecordState.DEAD,
+        RecordState.NEEDS_MAPPING,
+        RecordState.CONFLICT,
+        RecordState.REJECTED,
         RecordState.AWAITING_APPROVAL,  # sent round again: its preview is made anew
     ]
     for record in SyncRecord.objects.filter(pk__in=list(record_ids)).select_related("integration"):

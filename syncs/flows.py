@@ -72,6 +72,7 @@ FLOWS: dict[str, Flow] = {
             label="Approved supplier invoices -> AP bills",
             source_entity="bill",
             destination_entity="bill",
+            options={"link_orders": "auto"},
         ),
         Flow(
             key="commitments",
@@ -159,5 +160,18 @@ def flow_choices() -> list[tuple[str, str]]:
 
 
 def flow_options(integration, flow: Flow) -> dict:
-    """The flow's options as this integration sets them (its own values over the flow's defaults)."""
-    return {**flow.options, **((integration.options or {}).get(flow.key) or {})}
+    """The flow's options as this integration sets them (its own values over the flow's defaults).
+
+    `link_orders` "auto": a bill is linked to the destination's order for its commitment only where this
+    integration writes commitments; without such a flow no order of ours can exist there, and looking for one would
+    cost a call per bill."""
+    options = {**flow.options, **((integration.options or {}).get(flow.key) or {})}
+    if options.get("link_orders") == "auto":
+        options["link_orders"] = any(
+            FLOWS[key].kind == POST
+            and FLOWS[key].destination_entity == "commitment"
+            and FLOWS[key].direction == flow.direction
+            for key in integration.flows
+            if key in FLOWS
+        )
+    return options

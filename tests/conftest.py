@@ -6,7 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
+from connections import usage
 from connections.models import Connection, Membership, Role, Tenant
+
+
+@pytest.fixture(autouse=True)
+def _api_usage_of_this_test_only():
+    """API usage counted in memory and not yet written belongs to the test that made the calls: its database rows
+    are gone after it, and the next test may reuse its connection ids."""
+    usage.discard()
+    yield
+    usage.discard()
 
 
 @pytest.fixture

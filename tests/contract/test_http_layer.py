@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from connections import errors
+from connections import usage as usage_counts
 from connections.http import HttpClient, RateBudget, backoff_delay, retry_at_from_headers
 from connections.models import ApiUsage, Connection
 from syncs.engine import adapter_for
@@ -86,6 +87,7 @@ def test_typed_errors_and_counting(procore, procore_sim):
         client.request("GET", "/rest/v1.0/vendors/1", params={"company_id": procore.settings["company_id"]})
     procore_sim.fault("truncate", method="GET", path="/projects")
     assert client.request("GET", "/rest/v1.0/projects", params={"company_id": "4264807"}).json()  # read retried
+    usage_counts.flush()
     usage = ApiUsage.objects.get(connection=procore)
     assert usage.calls >= 4 and usage.errors >= 2
 
@@ -167,6 +169,7 @@ def test_calls_stop_before_the_server_would_answer_429(procore, procore_sim):
     sent = [entry for entry in procore_sim.journal() if entry["path"] == "/rest/v1.0/projects"]
     assert 1 <= len(sent) < 4 and all(entry["status"] == 200 for entry in sent)  # the budget ran dry here, not there
     assert caught.value.retry_at > timezone.now() + dt.timedelta(minutes=30)  # the hourly window's reset
+    usage_counts.flush()
     assert ApiUsage.objects.get(connection=procore).rate_limited == 0
 
 
@@ -186,4 +189,5 @@ def test_a_connection_paces_itself_to_its_requests_per_minute_before_the_erp_ref
     assert caught.value.retry_at is not None
     assert len(sent) == 3  # the token request counted too: four calls in the minute, then we stop on our own
     assert acumatica_sim.calls().get("GET /entity/Default/23.200.001/Vendor") == 3
+    usage_counts.flush()
     assert ApiUsage.objects.get(connection=connection).rate_limited == 0  # no 429 was ever answered

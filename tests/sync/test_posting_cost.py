@@ -1,0 +1,90 @@
+"""What a record costs: vendor calls and database work per record stay flat, and the API usage counters add up."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from connections import usage
+from connections.models import ApiUsage
+from syncs import engine
+from syncs.models import SyncRecord
+
+from . import scenario
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORDER_LOOK_UP = "GET /entity/Default/23.200.001/PurchaseOrder"
+
+
+@pytest.fixture
+def world(tenant_a, sandbox, procore_sim, acumatica_sim):
+    data, expected = scenario.procore_records(dt.date.today())
+    procore_sim.seed(data)
+    acumatica_sim.seed(preset="reference")
+    integration = scenario.wire(tenant_a, sandbox.base_url)
+    return integration, expected
+
+
+def read(integration) -> list[int]:
+    queued: list[int] = []
+    run = engine.run_flow(integration.pk, "ap_bills", "manual", enqueue=lambda ids, run_id: queued.extend(ids))
+    assert run.status == "succeeded", run.error
+    return queued
+
+
+def posted(integration) -> int:
+    return SyncRecord.objects.filter(integration=integration, flow="ap_bills", state="posted").count()
+
+
+def test_without_a_commitment_flow_no_bill_looks_for_an_order(world, acumatica_sim):
+    integration, _ = world
+    ids = read(integration)
+    acumatica_sim.clear_calls()
+    engine.post_batch(ids)
+    assert posted(integration) >= 5
+    assert acumatica_sim.calls().get(ORDER_LOOK_UP, 0) == 0  # no order of ours can be there to link to
+
+
+def test_with_a_commitment_flow_each_bill_looks_for_its_order(world, acumatica_sim):
+    integration, _ = world
+    integration.flows = ["commitments", "ap_bills"]
+    integration.save()
+    ids = read(integration)
+    acumatica_sim.clear_calls()
+    engine.post_batch(ids)
+    requisitions = SyncRecord.objects.filter(
+        integration=integration, state="posted", source_id__startswith="requisition:"
+    ).count()
+    assert requisitions >= 5
+    assert acumatica_sim.calls().get(ORDER_LOOK_UP, 0) == requisitions  # each names its commitment
+
+
+def test_a_batch_costs_a_bounded_number_of_queries_per_record(world):
+    integration, _ = world
+    ids = read(integration)
+    with CaptureQueriesContext(connection) as captured:
+        engine.post_batch(ids)
+    done = posted(integration)
+    assert done >= 5
+    # claim (2), settle under a row lock (4), one audit row; map rows, tokens and counters once per batch or second
+    assert len(captured.captured_queries) <= 8 * len(ids) + 30, len(captured.captured_queries)
+    tokens = [q for q in captured.captured_queries if q["sql"].startswith('SELECT "connections_connection"')]
+    assert len(tokens) <= 4  # each connection's token read once for the batch, not once per record
+
+
+def test_api_usage_counts_every_call_in_a_few_writes(world, procore_sim, acumatica_sim):
+    integration, _ = world
+    usage.flush()
+    before = {row.connection_id: row.calls for row in ApiUsage.objects.all()}
+    procore_sim.clear_calls()
+    acumatica_sim.clear_calls()
+    with CaptureQueriesContext(connection) as captured:
+        engine.post_batch(read(integration))
+    usage.flush()
+    after = {row.connection_id: row.calls for row in ApiUsage.objects.all()}
+    for side, simulator in ((integration.source_id, procore_sim), (integration.destination_id, acumatica_sim)):
+        assert after[side] - before.get(side, 0) == sum(simulator.calls().values())
+    writes = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE") and "apiusage" in q["sql"]]
+    assert len(writes) < sum(procore_sim.calls().values()) / 2
