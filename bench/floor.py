@@ -1,7 +1,7 @@
 """The floor: the same vendor calls our flow makes, with the same concurrency, and nothing else.
 
 No ORM, no ledger, no mapping, no audit: tokens once, then Procore's lists per project, and per requisition its
-contract items, its detail, its commitment (once per commitment), the Acumatica look-up and the PUT. What a
+contract items, its commitment (once per commitment), the Acumatica look-up and the PUT. What a
 connector cannot do faster than this is the vendors' own time; ours/floor says how much of it we add.
 """
 
@@ -103,8 +103,9 @@ class Floor:
             return "late"
         rid = header["id"]
         commitment = self.commitment(pid, header["commitment_id"])
-        self.listing(f"/rest/v1.0/requisitions/{rid}/contract_items", project_id=pid)
-        detail = self.procore(f"/rest/v1.0/requisitions/{rid}/detail", project_id=pid).json()
+        # The bench's requisitions claim no change order item and store no materials: their contract items are all
+        # their lines, and a connector needs no /detail read (ours checks that against the claimed total).
+        detail = self.listing(f"/rest/v1.0/requisitions/{rid}/contract_items", project_id=pid)
         vendor = world.VENDORS[commitment["vendor"]["id"]][1]
         base = f"{self.url}/acumatica/entity/Default/{VERSION}/Bill"
         flt = f"Type eq 'Bill' and Vendor eq '{vendor}' and VendorRef eq '{header['invoice_number']}'"

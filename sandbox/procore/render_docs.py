@@ -71,6 +71,10 @@ def detail_line(item: dict, number: int) -> dict:
         [item], "work_completed_retainage_from_previous_application", "work_completed_retainage_retained_this_period"
     )
     out["balance_to_finish"] = money(Decimal(out["scheduled_value"]) - done)
+    # in the published detail line (RestV10RequisitionsRequisitionIdDetailGet), not in the contract item schema
+    out["materials_stored_retainage_retained_this_period"] = money(
+        item.get("materials_stored_retainage_retained_this_period")
+    )
     out["work_completed_retainage_currently_retained"] = money(retained)
     out["total_retainage_currently_retained"] = money(
         retained + Decimal(out["materials_stored_retainage_currently_retained"])

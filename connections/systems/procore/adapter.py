@@ -85,6 +85,20 @@ def retained_this_period(item: dict) -> Decimal:
     )
 
 
+def contract_items_suffice(header: dict, items: list[dict]) -> bool:
+    """Whether a requisition's contract items are all of its lines, so its /detail need not be read: its commitment
+    has no approved change order (whose items only /detail lists), none of its items stores materials (whose
+    retainage this period only /detail gives), and the items add up to the total Procore says was claimed."""
+    claimed = header.get("total_claimed_amount")
+    change_orders = (header.get("summary") or {}).get("net_change_by_change_orders")
+    if claimed in (None, "") or change_orders in (None, "") or Decimal(str(change_orders)):
+        return False
+    if any(Decimal(str(item.get("materials_presently_stored") or "0")) for item in items):
+        return False
+    total = sum((Decimal(str(item.get("work_completed_this_period") or "0")) for item in items), Decimal("0"))
+    return total.quantize(CENT) == Decimal(str(claimed)).quantize(CENT)
+
+
 def vendor_name(header: dict) -> str:
     """The vendor's name: `vendor_name`, or `vendor` (a string in lists, an object in the v1.1 show)."""
     vendor = header.get("vendor")
@@ -320,11 +334,16 @@ class ProcoreAdapter(Adapter):
         return self._source_item(native_id, header, label, eligible, self._requisition_bill, project_id)
 
     def _requisition_bill(self, project_id, header: dict) -> Bill:
-        """Vendor from the requisition's commitment; lines from its detail lines; cost types from the commitment."""
+        """Vendor from the requisition's commitment; lines from its contract items, or from its detail lines where
+        those are not the whole requisition; cost types from the commitment."""
         commitment = self._commitment(project_id, header["commitment_id"], header.get("commitment_type") or "")
         vendor = commitment.get("vendor") or {}
-        types = self._contract_item_types(project_id, header["id"], commitment)
-        detail = self.client.requisition_detail(project_id, header["id"])
+        items = list(self.client.requisition_contract_items(project_id, header["id"]))
+        types = self._contract_item_types(items, commitment)
+        if contract_items_suffice(header, items):
+            detail = items  # the /detail read would answer the same lines: one call per requisition spared
+        else:
+            detail = self.client.requisition_detail(project_id, header["id"])
         lines = [self._requisition_line(project_id, item, types) for item in detail]
         lines = [line for line in lines if line.amount]
         self._check_claimed_total(header, lines)
@@ -365,16 +384,13 @@ class ProcoreAdapter(Adapter):
         if claimed not in (None, "") and Decimal(str(claimed)).quantize(CENT) != total.quantize(CENT):
             raise ValueError(f"its detail lines add up to {total}, but Procore's total claimed amount is {claimed}")
 
-    def _contract_item_types(self, project_id, requisition_id, commitment: dict) -> dict:
+    def _contract_item_types(self, items: list[dict], commitment: dict) -> dict:
         """Contract item id -> cost type, through the commitment line each contract item bills."""
         line_types = {
             line.get("id"): self._nested_cost_type(line.get("line_item_type"))
             for line in commitment.get("line_items") or []
         }
-        return {
-            item.get("id"): line_types.get(item.get("line_item_id"))
-            for item in self.client.requisition_contract_items(project_id, requisition_id)
-        }
+        return {item.get("id"): line_types.get(item.get("line_item_id")) for item in items}
 
     def _commitment(self, project_id, commitment_id, commitment_type: str) -> dict:
         key = (str(project_id), str(commitment_id))
