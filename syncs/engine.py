@@ -15,6 +15,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -162,17 +163,20 @@ def _read_partition(integration, flow, run, counts, enqueue, source, since, part
 
 
 def _record_page(integration, flow, run, items, counts, enqueue) -> None:
+    """Record a page of items in one transaction (one commit per page, not one per row and audit line), then queue
+    them: only once committed can a worker claim them."""
     to_post = []
-    for item in items:
-        counts["read"] += 1
-        if flow.kind == STATUS and not _linked_document(integration, flow, item.native_id):
-            counts["ignored"] += 1  # a document no flow of ours posted: its status is not ours to carry back
-            continue
-        record = ledger.record_item(integration, flow, item, run)
-        if record is None:
-            counts["ignored"] += 1
-        else:
-            to_post.append(record.pk)
+    with transaction.atomic():
+        for item in items:
+            counts["read"] += 1
+            if flow.kind == STATUS and not _linked_document(integration, flow, item.native_id):
+                counts["ignored"] += 1  # a document no flow of ours posted: its status is not ours to carry back
+                continue
+            record = ledger.record_item(integration, flow, item, run)
+            if record is None:
+                counts["ignored"] += 1
+            else:
+                to_post.append(record.pk)
     if to_post:
         enqueue(to_post, run.pk)
         counts["queued"] += len(to_post)

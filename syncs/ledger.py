@@ -188,9 +188,20 @@ def claim(record_id: int) -> SyncRecord | None:
         )
         if not taken:
             return None
-        record = SyncRecord.objects.select_related("integration__source", "integration__destination").get(pk=record_id)
+        record = _claimed(record_id)
         return record if record.attempts < settings.SYNC_MAX_ATTEMPTS else _give_up_on_crashes(record)
-    return SyncRecord.objects.select_related("integration__source", "integration__destination").get(pk=record_id)
+    return _claimed(record_id)
+
+
+def _claimed(record_id: int) -> SyncRecord:
+    """The claimed row with its integration and connections; their secrets are left to be read (and decrypted)
+    only by whoever needs them: the adapter a batch makes once per connection."""
+    secrets = [f"integration__{side}__{field}" for side in ("source", "destination") for field in SECRET_FIELDS]
+    rows = SyncRecord.objects.select_related("integration__source", "integration__destination")
+    return rows.defer(*secrets).get(pk=record_id)
+
+
+SECRET_FIELDS = ("secrets", "token_state")
 
 
 def _give_up_on_crashes(record: SyncRecord) -> None:
@@ -217,7 +228,7 @@ def _settle(record: SyncRecord, **changes) -> bool:
 def mark_posted(record, result, run=None, found_existing=False):
     """Settle a successful write. A newer source version read meanwhile sends the record round again."""
     posted_version = record.source_version  # the version this attempt sent
-    with transaction.atomic():
+    with transaction.atomic():  # the outcome and its audit line in one commit
         current = SyncRecord.objects.select_for_update().filter(pk=record.pk).values("claim_token", "source_version")
         current = current.first() or {}
         if current.get("claim_token") != record.claim_token:
@@ -236,19 +247,19 @@ def mark_posted(record, result, run=None, found_existing=False):
             mapping_errors=[],
             next_attempt_at=None,
         )
-    verb = "Created" if result.created else ("Updated" if result.sent is not None else "Linked to")
-    note = " (found by look-up: an earlier attempt had reached the destination)" if found_existing else ""
-    then = " A newer source version arrived meanwhile; it will be posted next." if newer else ""
-    nothing = "; it already matched, nothing was sent" if result.sent is None and not result.created else ""
-    audit(
-        record.integration,
-        AuditKind.POSTED,
-        f"{verb} destination record {result.destination_id}{note}{nothing}.{then}",
-        record=record,
-        run=run,
-        request=result.sent,
-        response=result.response,
-    )
+        verb = "Created" if result.created else ("Updated" if result.sent is not None else "Linked to")
+        note = " (found by look-up: an earlier attempt had reached the destination)" if found_existing else ""
+        then = " A newer source version arrived meanwhile; it will be posted next." if newer else ""
+        nothing = "; it already matched, nothing was sent" if result.sent is None and not result.created else ""
+        audit(
+            record.integration,
+            AuditKind.POSTED,
+            f"{verb} destination record {result.destination_id}{note}{nothing}.{then}",
+            record=record,
+            run=run,
+            request=result.sent,
+            response=result.response,
+        )
 
 
 def _claim_lost(record, result, run) -> None:
