@@ -191,3 +191,14 @@ def test_a_connection_paces_itself_to_its_requests_per_minute_before_the_erp_ref
     assert acumatica_sim.calls().get("GET /entity/Default/23.200.001/Vendor") == 3
     usage_counts.flush()
     assert ApiUsage.objects.get(connection=connection).rate_limited == 0  # no 429 was ever answered
+
+
+def test_a_spent_ten_second_window_is_waited_out_not_rescheduled(procore, procore_sim):
+    """Procore's spike window resets within 10 s: the calls go on after the reset, and none is answered 429."""
+    procore_sim.config(rate_limit_spike=4)
+    client = adapter_for(Connection.objects.get(pk=procore.pk)).client
+    procore_sim.clear_journal()
+    for _ in range(7):
+        list(client.projects())  # would raise RateLimited if the wait were handed to a rescheduled task
+    sent = [entry for entry in procore_sim.journal() if entry["path"] == "/rest/v1.0/projects"]
+    assert len(sent) == 7 and all(entry["status"] == 200 for entry in sent)
