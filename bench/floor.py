@@ -1,7 +1,7 @@
 """The floor: the same vendor calls our flow makes, with the same concurrency, and nothing else.
 
 No ORM, no ledger, no mapping, no audit: tokens once, then Procore's lists per project, and per requisition its
-contract items, its commitment (once per commitment), the Acumatica look-up and the PUT. What a
+commitment (once per commitment; the list carries the items), the Acumatica look-up and the PUT. What a
 connector cannot do faster than this is the vendors' own time; ours/floor says how much of it we add.
 """
 
@@ -85,7 +85,7 @@ class Floor:
         pid = project["id"]
         self.listing("/rest/v1.0/cost_codes", project_id=pid)
         self.listing(f"/rest/v1.0/projects/{pid}/direct_costs")
-        return self.listing("/rest/v1.0/requisitions", project_id=pid, per_page=100)
+        return self.listing("/rest/v1.1/requisitions", project_id=pid, per_page=100, view="items")
 
     def commitment(self, pid, cid) -> dict:
         with self.lock:
@@ -101,11 +101,10 @@ class Floor:
         pid, header = work
         if time.monotonic() > self.deadline:
             return "late"
-        rid = header["id"]
         commitment = self.commitment(pid, header["commitment_id"])
-        # The bench's requisitions claim no change order item and store no materials: their contract items are all
-        # their lines, and a connector needs no /detail read (ours checks that against the claimed total).
-        detail = self.listing(f"/rest/v1.0/requisitions/{rid}/contract_items", project_id=pid)
+        # The list carries each requisition's items; the bench's store no materials, so they are all its lines
+        # and a connector needs no read of its own per requisition (ours checks that against the claimed total).
+        detail = header["items"]
         vendor = world.VENDORS[commitment["vendor"]["id"]][1]
         base = f"{self.url}/acumatica/entity/Default/{VERSION}/Bill"
         flt = f"Type eq 'Bill' and Vendor eq '{vendor}' and VendorRef eq '{header['invoice_number']}'"

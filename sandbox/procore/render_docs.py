@@ -185,10 +185,16 @@ REQUISITION_FIELDS = (
 
 
 def requisition(
-    store: Store, record: dict, version: str, with_type: bool = False, certified: PreviousCertificates | None = None
+    store: Store,
+    record: dict,
+    version: str,
+    with_type: bool = False,
+    certified: PreviousCertificates | None = None,
+    items: bool = True,
 ) -> dict:
     """A requisition header as /requisitions and /requisitions/{id} publish it in ``version`` (1.0 or 1.1).
-    A list passes one ``certified`` for its whole page."""
+    A list passes one ``certified`` for its whole page. v1.1 lists and shows carry ``items`` only when asked for
+    (``view=extended`` or ``view=items``: RestV11RequisitionsGet / RestV11RequisitionsIdGet)."""
     out = pick(record, *REQUISITION_FIELDS)
     contract_record = find_contract(store, record.get("commitment_id")) or {}
     vendor = store.get("vendors", contract_record.get("vendor_id")) or {}
@@ -202,7 +208,8 @@ def requisition(
     out["summary"] = summary(store, record, contract_record, certified)
     if version == "1.1":
         out["vendor_id"] = vendor.get("id")
-        out["items"] = [requisition_item(item, with_type) for item in record.get("items", [])]
+        if items:
+            out["items"] = [requisition_item(item, with_type) for item in record.get("items", [])]
     return out
 
 

@@ -26,12 +26,17 @@ def with_type(ctx: Ctx) -> bool:
     return bool(ctx.config["requisition_item_line_item_type"])
 
 
+def with_items(ctx: Ctx) -> bool:
+    """v1.1 answers carry the items only for the views that include them."""
+    return ctx.request.arg("view") in ("extended", "items")
+
+
 def requisitions(ctx: Ctx):
     project = ctx.project()
     rows = list(ctx.store.find("requisitions", project_id=project["id"]))
-    version = _version(ctx)
+    version, items = _version(ctx), with_items(ctx)
     certified = PreviousCertificates(ctx.store)
-    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, with_type(ctx), certified))
+    return ctx.listing(rows, FILTERS, lambda r: requisition(ctx.store, r, version, with_type(ctx), certified, items))
 
 
 def _requisition(ctx: Ctx, key: str = "id") -> dict:
@@ -40,7 +45,7 @@ def _requisition(ctx: Ctx, key: str = "id") -> dict:
 
 
 def show(ctx: Ctx):
-    return requisition(ctx.store, _requisition(ctx), _version(ctx), with_type(ctx))
+    return requisition(ctx.store, _requisition(ctx), _version(ctx), with_type(ctx), items=with_items(ctx))
 
 
 def patch(ctx: Ctx):
@@ -50,7 +55,7 @@ def patch(ctx: Ctx):
         raise error(400, {"requisition": ["must be an object"]})
     erp.apply_patch(ctx, "requisitions", record, changes)
     ctx.emit(RESOURCE, "update", record, "requisitions")
-    return requisition(ctx.store, record, _version(ctx), with_type(ctx))
+    return requisition(ctx.store, record, _version(ctx), with_type(ctx), items=with_items(ctx))
 
 
 def detail(ctx: Ctx):

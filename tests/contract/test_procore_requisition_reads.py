@@ -78,3 +78,34 @@ def test_stored_materials_are_read_from_the_detail_with_their_retainage(world, p
     assert bill.retainage == Decimal("12.00")
     claimed = sum(Decimal(i["work_completed_this_period"]) for i in with_materials["items"]) + Decimal("120.00")
     assert sum(line.amount for line in bill.lines) == claimed
+
+
+def listed(adapter, requisition: dict):
+    """The requisition as a read of its project's requisition list gives it."""
+    partition = f"requisitions:{requisition['project_id']}"
+    return next(item for item in adapter.changed("bill", None, partition) if item.native_id == native_id(requisition))
+
+
+def own_reads(procore_sim, requisition: dict) -> list[str]:
+    return [entry["path"] for entry in procore_sim.journal() if f"/requisitions/{requisition['id']}" in entry["path"]]
+
+
+def test_the_list_carries_every_line_so_no_requisition_is_read_on_its_own(world, procore_sim):
+    adapter, plain, with_change_order, _ = world
+    procore_sim.clear_journal()
+    plain_bill = listed(adapter, plain).record
+    change_order_bill = listed(adapter, with_change_order).record
+    assert own_reads(procore_sim, plain) == [] and own_reads(procore_sim, with_change_order) == []
+    assert sum(line.amount for line in plain_bill.lines) == sum(
+        Decimal(i["work_completed_this_period"]) for i in plain["items"]
+    )
+    assert any(line.native_id.startswith("change_order_item:") for line in change_order_bill.lines)
+    assert all(line.cost_type is not None for line in plain_bill.lines)
+
+
+def test_a_listed_requisition_storing_materials_is_read_from_its_detail(world, procore_sim):
+    adapter, _, _, with_materials = world
+    procore_sim.clear_journal()
+    bill = listed(adapter, with_materials).record
+    assert any(path.endswith("/detail") for path in own_reads(procore_sim, with_materials))
+    assert bill.retainage == Decimal("12.00")

@@ -60,7 +60,8 @@ def _commitment_lines(procore, contract_id=SC1) -> list[dict]:
 
 def _claimed_before(procore, line_id) -> Decimal:
     """What the requisitions already on SC1 claimed on one line, read through the API."""
-    rows = procore.call("GET", "/rest/v1.1/requisitions", **ON_PROJECT, **{"filters[commitment_id]": SC1}).json()
+    params = {**ON_PROJECT, "filters[commitment_id]": SC1, "view": "items"}
+    rows = procore.call("GET", "/rest/v1.1/requisitions", **params).json()
     items = [i for r in rows for i in r["items"] if i["line_item_id"] == line_id]
     return sum((Decimal(i["work_completed_this_period"]) for i in items), Decimal(0))
 

@@ -85,14 +85,18 @@ def retained_this_period(item: dict) -> Decimal:
     )
 
 
-def contract_items_suffice(header: dict, items: list[dict]) -> bool:
-    """Whether a requisition's contract items are all of its lines, so its /detail need not be read: its commitment
-    has no approved change order (whose items only /detail lists), none of its items stores materials (whose
-    retainage this period only /detail gives), and the items add up to the total Procore says was claimed."""
+def items_are_whole(header: dict, items: list[dict], *, change_orders_listed: bool) -> bool:
+    """Whether `items` are all of a requisition's lines, so its /detail need not be read: they add up to the total
+    Procore says was claimed, none stores materials (whose retainage this period only /detail gives), and, for the
+    contract items alone (`change_orders_listed` False), the commitment has no approved change order whose items only
+    the detail would list."""
     claimed = header.get("total_claimed_amount")
-    change_orders = (header.get("summary") or {}).get("net_change_by_change_orders")
-    if claimed in (None, "") or change_orders in (None, "") or Decimal(str(change_orders)):
+    if claimed in (None, ""):
         return False
+    if not change_orders_listed:
+        change_orders = (header.get("summary") or {}).get("net_change_by_change_orders")
+        if change_orders in (None, "") or Decimal(str(change_orders)):
+            return False
     if any(Decimal(str(item.get("materials_presently_stored") or "0")) for item in items):
         return False
     total = sum((Decimal(str(item.get("work_completed_this_period") or "0")) for item in items), Decimal("0"))
@@ -334,16 +338,20 @@ class ProcoreAdapter(Adapter):
         return self._source_item(native_id, header, label, eligible, self._requisition_bill, project_id)
 
     def _requisition_bill(self, project_id, header: dict) -> Bill:
-        """Vendor from the requisition's commitment; lines from its contract items, or from its detail lines where
-        those are not the whole requisition; cost types from the commitment."""
+        """Vendor from the requisition's commitment; lines from the items the list carries, else from its contract
+        items, else (change order items or stored materials) from its detail lines; cost types from the commitment."""
         commitment = self._commitment(project_id, header["commitment_id"], header.get("commitment_type") or "")
         vendor = commitment.get("vendor") or {}
-        items = list(self.client.requisition_contract_items(project_id, header["id"]))
-        types = self._contract_item_types(items, commitment)
-        if contract_items_suffice(header, items):
-            detail = items  # the /detail read would answer the same lines: one call per requisition spared
+        listed = header.get("items")  # the v1.1 list's items: contract and change order items
+        if isinstance(listed, list) and items_are_whole(header, listed, change_orders_listed=True):
+            items = detail = listed  # no read of its own for this requisition
         else:
-            detail = self.client.requisition_detail(project_id, header["id"])
+            items = list(self.client.requisition_contract_items(project_id, header["id"]))
+            if items_are_whole(header, items, change_orders_listed=False):
+                detail = items  # the /detail read would answer the same lines
+            else:
+                detail = self.client.requisition_detail(project_id, header["id"])
+        types = self._contract_item_types(items, commitment)
         lines = [self._requisition_line(project_id, item, types) for item in detail]
         lines = [line for line in lines if line.amount]
         self._check_claimed_total(header, lines)
