@@ -1,7 +1,7 @@
 """The floor: the same vendor calls our flow makes, with the same concurrency, and nothing else.
 
 No ORM, no ledger, no mapping, no audit: tokens once, then Procore's lists per project, and per requisition its
-commitment (once per commitment; the list carries the items), the Acumatica look-up and the PUT. What a
+commitment (once per commitment; the list carries the items), one Acumatica look-up per 20 and the PUT. What a
 connector cannot do faster than this is the vendors' own time; ours/floor says how much of it we add.
 """
 
@@ -20,6 +20,7 @@ from sandbox.procore import demo as procore_demo
 from . import world
 
 VERSION = "23.200.001"
+LOOK_UP_GROUP = 20  # bills per Acumatica look-up, as ours (connections/systems/acumatica/adapter.py PREFETCH_GROUP)
 
 
 class Floor:
@@ -75,7 +76,8 @@ class Floor:
         with ThreadPoolExecutor(self.concurrency) as pool:
             lists = list(pool.map(self.project, projects))
             work = [(project["id"], row) for project, rows in zip(projects, lists, strict=True) for row in rows]
-            outcomes = list(pool.map(self.post, work))
+            groups = [work[start : start + LOOK_UP_GROUP] for start in range(0, len(work), LOOK_UP_GROUP)]
+            outcomes = [outcome for group in pool.map(self.post_group, groups) for outcome in group]
         failures = [outcome for outcome in outcomes if outcome not in ("done", "late")]
         if failures:
             raise RuntimeError(failures[0])
@@ -96,29 +98,34 @@ class Floor:
                 self.commitments[cid] = known
         return known
 
-    def post(self, work) -> str:
-        """'done', 'late' (past the deadline, not sent) or what went wrong."""
-        pid, header = work
+    def post_group(self, group: list) -> list[str]:
+        """Look a group of requisitions up in Acumatica with one `$filter` (as ours does), then PUT each one:
+        'done', 'late' (past the deadline, not sent) or what went wrong, per requisition."""
         if time.monotonic() > self.deadline:
-            return "late"
-        commitment = self.commitment(pid, header["commitment_id"])
-        # The list carries each requisition's items; the bench's store no materials, so they are all its lines
-        # and a connector needs no read of its own per requisition (ours checks that against the claimed total).
-        detail = header["items"]
-        vendor = world.VENDORS[commitment["vendor"]["id"]][1]
+            return ["late"] * len(group)
+        vendors = [world.VENDORS[self.commitment(pid, header["commitment_id"])["vendor"]["id"]][1]
+                   for pid, header in group]  # fmt: skip
         base = f"{self.url}/acumatica/entity/Default/{VERSION}/Bill"
-        flt = f"Type eq 'Bill' and Vendor eq '{vendor}' and VendorRef eq '{header['invoice_number']}'"
+        flt = " or ".join(f"(Type eq 'Bill' and Vendor eq '{vendor}' and VendorRef eq '{header['invoice_number']}')"
+                          for vendor, (_, header) in zip(vendors, group, strict=True))  # fmt: skip
         http = self.session()
         found = http.get(base, params={"$top": 200, "$skip": 0, "$filter": flt}, headers=self.acumatica_headers,
                          timeout=60)  # fmt: skip
         if found.status_code != 200 or found.json():
-            return f"look-up of {header['invoice_number']}: {found.status_code}"
-        body = self.bill(header, detail, vendor)
-        put = http.put(base, json=body, params={"$expand": "Details"}, timeout=60,
-                       headers={**self.acumatica_headers, "If-None-Match": "*"})  # fmt: skip
-        if put.status_code != 200:
-            return f"PUT {header['invoice_number']}: {put.status_code} {put.text[:200]}"
-        return "done"
+            return [f"look-up: {found.status_code} {found.text[:200]}"] * len(group)
+        outcomes = []
+        for vendor, (_, header) in zip(vendors, group, strict=True):
+            if time.monotonic() > self.deadline:
+                outcomes.append("late")
+                continue
+            # The list carries each requisition's items; the bench's store no materials, so they are all its lines
+            # and a connector needs no read of its own per requisition (ours checks that against the claimed total).
+            body = self.bill(header, header["items"], vendor)
+            put = http.put(base, json=body, params={"$expand": "Details"}, timeout=60,
+                           headers={**self.acumatica_headers, "If-None-Match": "*"})  # fmt: skip
+            ok = put.status_code == 200
+            outcomes.append("done" if ok else f"PUT {header['invoice_number']}: {put.status_code} {put.text[:200]}")
+        return outcomes
 
     @staticmethod
     def bill(header: dict, detail: list[dict], vendor: str) -> dict:

@@ -23,7 +23,7 @@ from connections import errors
 from mappings.resolve import Maps, resolve
 
 from . import approval, canonical, ledger, overrides, progress
-from .flows import BACK, FLOWS, MIRROR, RECONCILE, STATUS, flow_options
+from .flows import BACK, FLOWS, MIRROR, POST, RECONCILE, STATUS, flow_options
 from .models import AuditKind, Cursor, Integration, RecordState, RunStatus, SyncRecord, SyncRun
 
 log = logging.getLogger("syncs.engine")
@@ -205,10 +205,13 @@ def _enqueue_posting(record_ids: list[int], run_id: int | None) -> None:
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
-def post_record(record_id: int, run: SyncRun | None = None, maps: BatchCache | None = None) -> str:
+def post_record(
+    record_id: int, run: SyncRun | None = None, maps: BatchCache | None = None, untouched_since=ledger.NO_SNAPSHOT
+) -> str:
     """Post one ledger record, exactly once. Returns the state it ended in ("busy" when someone else has it).
-    `maps`: what the records of a batch share (see BatchCache); without it they are read for this record."""
-    record = ledger.claim(record_id)
+    `maps`: what the records of a batch share (see BatchCache); without it they are read for this record.
+    `untouched_since`: the record's last claim as read before its batch looked its document up (see _prefetch)."""
+    record = ledger.claim(record_id, untouched_since)
     if record is None:
         return "busy"
     integration = record.integration
@@ -314,6 +317,8 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run, maps
         approval.hold(record, destination, flow, resolution.record, run)
         return
     key = record.idempotency_key
+    if not getattr(record, "untouched", False):
+        destination.drop_prefetched(key)  # claimed by someone else since the batch looked it up: ask again
     existing = record.destination_id or destination.find(flow.destination_entity, resolution.record, key)
     result = destination.write(flow.destination_entity, resolution.record, key, existing)
     ledger.mark_posted(record, result, run, found_existing=bool(existing and not record.destination_id))
@@ -369,9 +374,10 @@ def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, in
     run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
     outcome: dict[str, int] = {}
     maps = BatchCache()
+    snapshot = _prefetch(record_ids, maps)
     for index, record_id in enumerate(record_ids):
         try:
-            state = post_record(record_id, run, maps)
+            state = post_record(record_id, run, maps, snapshot.get(record_id, ledger.NO_SNAPSHOT))
         except errors.RateLimited as exc:
             from .tasks import schedule_once
 
@@ -384,6 +390,40 @@ def post_batch(record_ids: list[int], run_id: int | None = None) -> dict[str, in
         outcome[state] = outcome.get(state, 0) + 1
         progress.run_advanced(run_id)
     return outcome
+
+
+def _prefetch(record_ids: list[int], maps: BatchCache) -> dict[int, object]:
+    """Look the batch's new documents up in their destination together (where the adapter can), before they are
+    posted one by one. Returns each looked-up record's `claimed_at` as read before the look-up: a record claimed
+    since (by a worker that may have written it) is looked up again on its own when its turn comes."""
+    rows = SyncRecord.objects.filter(pk__in=record_ids, destination_id="", state=RecordState.PENDING)
+    integrations = Integration.objects.select_related("source", "destination").in_bulk(
+        {row.integration_id for row in rows}
+    )
+    snapshot, documents = {}, {}
+    for row in rows:
+        integration, flow = integrations[row.integration_id], FLOWS.get(row.flow)
+        options = flow_options(integration, flow) if flow else {}
+        if flow is None or flow.kind not in (POST,) or options.get("approval") or not row.canonical:
+            continue
+        try:
+            document = canonical.with_options(canonical.from_dict(row.canonical), options)
+            document = overrides.apply(document, row.overrides, options)
+            resolution = resolve(integration, document, maps=maps.get(integration), options=options)
+        except (KeyError, TypeError, ValueError):
+            continue  # posting it says what is wrong
+        if resolution.errors:
+            continue
+        snapshot[row.pk] = row.claimed_at
+        documents.setdefault((integration.pk, flow.key), []).append((row.idempotency_key, resolution.record))
+    for (integration_id, flow_key), found in documents.items():
+        flow = FLOWS[flow_key]
+        writer = sides(integrations[integration_id], flow)[1]
+        try:
+            maps.adapter(writer).prefetch(flow.destination_entity, found)
+        except errors.ApiError as exc:  # each record is then looked up on its own, as it would be without this
+            log.info("Batch look-up of %s skipped: %s", flow.label, exc)
+    return snapshot
 
 
 def requeue_blocked(integration_id: int) -> int:

@@ -167,16 +167,31 @@ def mark_source_deleted(integration, flow, source_id: str, run=None) -> SyncReco
     return record
 
 
-def claim(record_id: int) -> SyncRecord | None:
+#: claim()'s `untouched_since` when the caller took no snapshot of the record's last claim.
+NO_SNAPSHOT = object()
+
+
+def claim(record_id: int, untouched_since=NO_SNAPSHOT) -> SyncRecord | None:
     """Take a record for posting with a conditional update; None when another worker has it or it has no work.
 
     Times come from the database clock, so workers on hosts whose clocks disagree judge a claim's age alike.
+    `untouched_since`: the record's `claimed_at` as read earlier (before its document was looked up in a batch);
+    the claimed record says `untouched` when no one claimed it in between, so what that look-up found still holds.
     """
     token = uuid.uuid4().hex
     stale = ExpressionWrapper(
         Now() - dt.timedelta(seconds=settings.SYNC_CLAIM_TIMEOUT_SECONDS), output_field=DateTimeField()
     )
     claimable = Q(state__in=OPEN_STATES) | Q(state=RecordState.FAILED, next_attempt_at__lte=timezone.now())
+    if untouched_since is not NO_SNAPSHOT:
+        same = Q(claimed_at__isnull=True) if untouched_since is None else Q(claimed_at=untouched_since)
+        taken = SyncRecord.objects.filter(claimable, same, pk=record_id).update(
+            state=RecordState.POSTING, claim_token=token, claimed_at=Now()
+        )
+        if taken:
+            record = _claimed(record_id)
+            record.untouched = True
+            return record
     taken = SyncRecord.objects.filter(claimable, pk=record_id).update(
         state=RecordState.POSTING, claim_token=token, claimed_at=Now()
     )

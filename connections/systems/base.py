@@ -160,6 +160,14 @@ class Adapter:
         """
         raise NotImplementedError
 
+    def prefetch(self, entity: str, documents: list[tuple[str, Any]]) -> None:
+        """Look up many documents ((key, resolved record) pairs) in as few calls as the API allows, before they are
+        posted one by one; `find` then answers from what was found. Optional: by default nothing is fetched early.
+        The engine drops what it can no longer trust (see `drop_prefetched`)."""
+
+    def drop_prefetched(self, key: str) -> None:
+        """Forget what `prefetch` found for `key`: someone else may have written it since; `find` asks again."""
+
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Create or update a record idempotently; `key` is derived from the ledger row and reused on replay."""
         raise NotImplementedError

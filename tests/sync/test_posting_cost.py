@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from connections import usage
 from connections.models import ApiUsage
-from syncs import engine
+from syncs import canonical, engine, ledger
 from syncs.models import SyncRecord
 
 from . import scenario
@@ -88,3 +89,44 @@ def test_api_usage_counts_every_call_in_a_few_writes(world, procore_sim, acumati
         assert after[side] - before.get(side, 0) == sum(simulator.calls().values())
     writes = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE") and "apiusage" in q["sql"]]
     assert len(writes) < sum(procore_sim.calls().values()) / 2
+
+
+def bill_look_ups(acumatica_sim) -> int:
+    return acumatica_sim.calls().get("GET /entity/Default/23.200.001/Bill", 0)
+
+
+def test_a_batch_looks_its_bills_up_together(world, acumatica_sim):
+    integration, _ = world
+    ids = read(integration)
+    acumatica_sim.clear_calls()
+    engine.post_batch(ids)
+    done = posted(integration)
+    assert done >= 20
+    assert bill_look_ups(acumatica_sim) <= -(-done // 20) + 1  # one $filter per 20 bills, not one per bill
+    assert acumatica_sim.calls().get("PUT /entity/Default/23.200.001/Bill") == done
+    engine.post_batch(ids)  # nothing left to do: nothing looked up or written again
+    assert acumatica_sim.calls().get("PUT /entity/Default/23.200.001/Bill") == done
+
+
+def test_a_record_claimed_by_another_worker_after_the_batch_look_up_is_looked_up_again(world, acumatica_sim):
+    """Another worker took the record after the batch looked it up, wrote its bill and lost the answer: the batch
+    must not trust what it found before (nothing), or the bill would be written twice."""
+    integration, _ = world
+    ids = read(integration)
+    batch = engine.BatchCache()
+    snapshot = engine._prefetch(ids, batch)
+    record = SyncRecord.objects.get(pk=ids[0])
+    assert record.pk in snapshot
+    other = ledger.claim(record.pk)  # the other worker's attempt: its write lands, its answer is lost
+    document = engine._resolve(integration, canonical.from_dict(record.canonical), {}, None).record
+    engine.adapter_for(integration.destination).write("bill", document, record.idempotency_key)
+    ledger.mark_failed(other, "connection lost before the answer arrived", retryable=True)
+    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())  # its retry is due
+    assert engine.post_record(record.pk, None, batch, snapshot[record.pk]) == "posted"
+    same = [bill for bill in acumatica_sim.records("Bill") if scenario_value(bill, "VendorRef") == document.number]
+    assert len(same) == 1  # found by its key and updated, not written again
+
+
+def scenario_value(row: dict, name: str):
+    field = row.get(name)
+    return field.get("value") if isinstance(field, dict) else field

@@ -49,6 +49,12 @@ REFERENCE_ENTITIES = {
     "task": ("ProjectTask", "ProjectTaskID", "Description", "Status"),
     "cost_code": ("CostCode", "CostCodeID", "Description", None),
 }
+def folded(business_key: tuple) -> tuple:
+    return tuple(str(part or "").casefold() for part in business_key)
+
+
+#: Bills looked up by one `$filter` ahead of posting (the URL stays a few kilobytes long).
+PREFETCH_GROUP = 20
 INACTIVE_STATUSES = {"inactive", "hold", "on hold", "completed", "cancelled", "canceled", "closed", "suspended"}
 #: canonical line dimension -> Acumatica BillDetail field
 LINE_DIMENSIONS = {
@@ -74,6 +80,7 @@ class AcumaticaAdapter(Adapter):
     def __init__(self, connection):
         super().__init__(connection)
         self.client = AcumaticaClient(connection)
+        self._prefetched: dict[str, tuple[tuple, list[dict]]] = {}  # key -> (business key, bills found)
         # entity -> the module that reads and writes it; bills are written here below
         self.ops = {
             "vendor": AcumaticaVendors(self.client),
@@ -161,7 +168,10 @@ class AcumaticaAdapter(Adapter):
             self.require(entity, CREATE)
             ops = self.ops[entity]
             return ops.find(record, key) if entity == "commitment" else ops.find(record)
-        candidates = self.client.find_bills(doc_type(record), record.vendor.destination_id, record.number)
+        business_key = (doc_type(record), record.vendor.destination_id, record.number)
+        known, candidates = self._prefetched.pop(key, (None, None))
+        if known != business_key:  # not prefetched, or the document changed since
+            candidates = self.client.find_bills(*business_key)
         ours = [row for row in candidates if key_marker(key) in str(value(row.get("note")) or "")]
         if ours:
             return value(ours[0].get("ReferenceNbr"))
@@ -175,6 +185,29 @@ class AcumaticaAdapter(Adapter):
                 "if it is, delete or void one of the two; if not, change the vendor reference of one, then replay."
             )
         return None
+
+    def prefetch(self, entity: str, documents: list[tuple[str, object]]) -> None:
+        """Bills about to be posted, looked up PREFETCH_GROUP at a time with one `$filter` each (an `or` of their
+        type, vendor and vendor reference): one call for a group instead of one per bill."""
+        if entity != "bill":
+            return
+        wanted = {
+            key: (doc_type(record), record.vendor.destination_id, record.number)
+            for key, record in documents
+            if record.vendor.destination_id and record.number
+        }
+        keys = list(wanted)
+        for start in range(0, len(keys), PREFETCH_GROUP):
+            group = {wanted[key] for key in keys[start : start + PREFETCH_GROUP]}
+            found: dict[tuple, list[dict]] = {folded(business_key): [] for business_key in group}
+            for row in self.client.find_many_bills(sorted(group)):
+                business_key = (value(row.get("Type")), value(row.get("Vendor")), value(row.get("VendorRef")))
+                found.get(folded(business_key), []).append(row)  # compared as Acumatica compares: any case
+            for key in keys[start : start + PREFETCH_GROUP]:
+                self._prefetched[key] = (wanted[key], found[folded(wanted[key])])
+
+    def drop_prefetched(self, key: str) -> None:
+        self._prefetched.pop(key, None)
 
     def write(self, entity: str, record, key: str, existing_id: str | None = None) -> WriteResult:
         """Insert the document, or update the existing one in place, then check the total Acumatica computed."""

@@ -127,6 +127,15 @@ class AcumaticaClient:
         )
         return list(self.list("Bill", filter=flt))  # no $select: the `note` system field must come back
 
+    def find_many_bills(self, business_keys: list[tuple[str, str, str]]) -> list[dict]:
+        """Bills of any of these (type, vendor, vendor reference), with their notes: one `$filter` for them all."""
+        flt = " or ".join(
+            f"(Type eq {odata_literal(kind)} and Vendor eq {odata_literal(vendor)} "
+            f"and VendorRef eq {odata_literal(reference)})"
+            for kind, vendor, reference in business_keys
+        )
+        return list(self.list("Bill", filter=flt)) if flt else []
+
     def get_bill(self, doc_type: str, reference_nbr: str, expand: str = "Details") -> dict:
         """One bill by its keys, read through a filter so no document type has to be spelled in a URL path."""
         flt = f"Type eq {odata_literal(doc_type)} and ReferenceNbr eq {odata_literal(reference_nbr)}"
