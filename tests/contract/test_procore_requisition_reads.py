@@ -1,8 +1,8 @@
-"""A requisition is read from its contract items alone when they are the whole of it, from its detail otherwise.
+"""A requisition is read whole from the items its list or show carries (v1.1 `view=items`), without reads of its own.
 
-Procore lists contract items per requisition with their amounts; change order items and the retainage withheld on
-stored materials this period are only in /detail. The adapter spares the /detail call when the items add up to the
-claimed total, no approved change order exists on the commitment and nothing is stored; the lines are the same.
+Only the retainage withheld on stored materials this period is in /detail alone: a requisition storing materials is
+read from its detail. An answer without items (v1.0) is completed from the contract items, and from the detail where
+those are not the whole requisition (change order items).
 """
 
 import datetime as dt
@@ -45,41 +45,6 @@ def native_id(requisition: dict) -> str:
     return f"requisition:{requisition['project_id']}:{requisition['id']}"
 
 
-def detail_reads(procore_sim, requisition: dict) -> int:
-    return sum(1 for entry in procore_sim.journal() if entry["path"].endswith(f"/{requisition['id']}/detail"))
-
-
-def test_a_plain_requisition_is_read_from_its_contract_items_alone(world, procore_sim):
-    adapter, plain, _, _ = world
-    procore_sim.clear_journal()
-    bill = adapter.get("bill", native_id(plain)).record
-    assert detail_reads(procore_sim, plain) == 0
-    assert sum(line.amount for line in bill.lines) == sum(
-        Decimal(i["work_completed_this_period"]) for i in plain["items"]
-    )
-    assert all(line.cost_type is not None for line in bill.lines)  # typed through the commitment lines
-
-
-def test_a_change_order_item_is_read_from_the_detail(world, procore_sim):
-    adapter, _, with_change_order, _ = world
-    procore_sim.clear_journal()
-    bill = adapter.get("bill", native_id(with_change_order)).record
-    assert detail_reads(procore_sim, with_change_order) == 1
-    assert any(line.native_id.startswith("change_order_item:") for line in bill.lines)
-    claimed = sum(Decimal(i["work_completed_this_period"]) for i in with_change_order["items"])
-    assert sum(line.amount for line in bill.lines) == claimed
-
-
-def test_stored_materials_are_read_from_the_detail_with_their_retainage(world, procore_sim):
-    adapter, _, _, with_materials = world
-    procore_sim.clear_journal()
-    bill = adapter.get("bill", native_id(with_materials)).record
-    assert detail_reads(procore_sim, with_materials) == 1
-    assert bill.retainage == Decimal("12.00")
-    claimed = sum(Decimal(i["work_completed_this_period"]) for i in with_materials["items"]) + Decimal("120.00")
-    assert sum(line.amount for line in bill.lines) == claimed
-
-
 def listed(adapter, requisition: dict):
     """The requisition as a read of its project's requisition list gives it."""
     partition = f"requisitions:{requisition['project_id']}"
@@ -87,25 +52,51 @@ def listed(adapter, requisition: dict):
 
 
 def own_reads(procore_sim, requisition: dict) -> list[str]:
-    return [entry["path"] for entry in procore_sim.journal() if f"/requisitions/{requisition['id']}" in entry["path"]]
+    """Reads under the requisition's own path other than its show."""
+    paths = [entry["path"] for entry in procore_sim.journal()]
+    return [path for path in paths if path.startswith(("/rest/v1.0/requisitions/", "/rest/v1.1/requisitions/"))
+            and path.split("/")[4] == str(requisition["id"]) and len(path.split("/")) > 5]  # fmt: skip
 
 
-def test_the_list_carries_every_line_so_no_requisition_is_read_on_its_own(world, procore_sim):
+def claimed(requisition: dict) -> Decimal:
+    return sum(
+        Decimal(i["work_completed_this_period"]) + Decimal(i.get("materials_presently_stored") or "0")
+        for i in requisition["items"]
+    )
+
+
+@pytest.mark.parametrize("read", ["list", "show"])
+def test_the_items_carried_are_every_line_so_no_requisition_is_read_on_its_own(world, procore_sim, read):
     adapter, plain, with_change_order, _ = world
     procore_sim.clear_journal()
-    plain_bill = listed(adapter, plain).record
-    change_order_bill = listed(adapter, with_change_order).record
+    bills = {}
+    for requisition in (plain, with_change_order):
+        item = listed(adapter, requisition) if read == "list" else adapter.get("bill", native_id(requisition))
+        bills[requisition["id"]] = item.record
     assert own_reads(procore_sim, plain) == [] and own_reads(procore_sim, with_change_order) == []
-    assert sum(line.amount for line in plain_bill.lines) == sum(
-        Decimal(i["work_completed_this_period"]) for i in plain["items"]
-    )
+    assert sum(line.amount for line in bills[plain["id"]].lines) == claimed(plain)
+    assert all(line.cost_type is not None for line in bills[plain["id"]].lines)  # typed through the commitment
+    change_order_bill = bills[with_change_order["id"]]
     assert any(line.native_id.startswith("change_order_item:") for line in change_order_bill.lines)
-    assert all(line.cost_type is not None for line in plain_bill.lines)
+    assert sum(line.amount for line in change_order_bill.lines) == claimed(with_change_order)
 
 
-def test_a_listed_requisition_storing_materials_is_read_from_its_detail(world, procore_sim):
+def test_stored_materials_are_read_from_the_detail_with_their_retainage(world, procore_sim):
     adapter, _, _, with_materials = world
     procore_sim.clear_journal()
     bill = listed(adapter, with_materials).record
-    assert any(path.endswith("/detail") for path in own_reads(procore_sim, with_materials))
+    assert [path.rsplit("/", 1)[1] for path in own_reads(procore_sim, with_materials)] == ["detail"]
     assert bill.retainage == Decimal("12.00")
+    assert sum(line.amount for line in bill.lines) == claimed(with_materials)
+
+
+def test_an_answer_without_items_is_completed_from_the_contract_items_and_the_detail(world, procore_sim):
+    adapter, plain, with_change_order, _ = world
+    for requisition, expected in ((plain, ["contract_items"]), (with_change_order, ["contract_items", "detail"])):
+        path, project_id = f"/rest/v1.0/requisitions/{requisition['id']}", requisition["project_id"]
+        header = adapter.client.get(path, project_id=project_id)
+        assert "items" not in header
+        procore_sim.clear_journal()
+        bill = adapter._requisition_item(project_id, header).record
+        assert [path.rsplit("/", 1)[1] for path in own_reads(procore_sim, requisition)] == expected
+        assert sum(line.amount for line in bill.lines) == claimed(requisition)

@@ -342,15 +342,13 @@ class ProcoreAdapter(Adapter):
         items, else (change order items or stored materials) from its detail lines; cost types from the commitment."""
         commitment = self._commitment(project_id, header["commitment_id"], header.get("commitment_type") or "")
         vendor = commitment.get("vendor") or {}
-        listed = header.get("items")  # the v1.1 list's items: contract and change order items
-        if isinstance(listed, list) and items_are_whole(header, listed, change_orders_listed=True):
-            items = detail = listed  # no read of its own for this requisition
-        else:
+        listed = header.get("items")  # v1.1 `view=items`: contract and change order items
+        if isinstance(listed, list):
+            items, whole = listed, items_are_whole(header, listed, change_orders_listed=True)
+        else:  # an answer without items
             items = list(self.client.requisition_contract_items(project_id, header["id"]))
-            if items_are_whole(header, items, change_orders_listed=False):
-                detail = items  # the /detail read would answer the same lines
-            else:
-                detail = self.client.requisition_detail(project_id, header["id"])
+            whole = items_are_whole(header, items, change_orders_listed=False)
+        detail = items if whole else self.client.requisition_detail(project_id, header["id"])
         types = self._contract_item_types(items, commitment)
         lines = [self._requisition_line(project_id, item, types) for item in detail]
         lines = [line for line in lines if line.amount]

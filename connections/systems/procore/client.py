@@ -182,7 +182,8 @@ class ProcoreClient:
         return self.paged("/rest/v1.1/requisitions", **params)
 
     def requisition(self, project_id, requisition_id) -> dict:
-        return self.get(f"/rest/v1.0/requisitions/{requisition_id}", project_id=project_id)
+        """One requisition with its items (v1.1 `view=items`), as the list gives it."""
+        return self.get(f"/rest/v1.1/requisitions/{requisition_id}", project_id=project_id, view="items")
 
     def requisition_detail(self, project_id, requisition_id) -> list[dict]:
         """The requisition's detail lines (contract, change order and detail items), an array with no header."""
