@@ -96,15 +96,15 @@ def record_item(integration, flow, item, run=None) -> SyncRecord | None:
         return record if record.state in OPEN_STATES else None
 
 
-def content_version(item) -> str:
-    """The source's version stamp plus a digest of what was read.
+def content_version(item, data: dict | None = None) -> str:
+    """The source's version stamp plus a digest of what was read (`data`: the record as a dict, if made already).
 
     Stamps are often whole seconds: two edits within one second carry the same stamp, and the second would be
     taken for the first. The digest of the canonical record tells them apart.
     """
     if item.record is None:
         return item.version
-    compact = _without_empty(canonical.to_dict(item.record))
+    compact = _without_empty(data if data is not None else canonical.to_dict(item.record))
     digest = hashlib.sha256(json.dumps(compact, sort_keys=True).encode()).hexdigest()[:16]
     return f"{item.version}#{digest}"[:200]
 
@@ -120,7 +120,8 @@ def _without_empty(value):
 
 
 def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | None:
-    version = content_version(item)
+    data = canonical.to_dict(item.record) if item.record is not None else None
+    version = content_version(item, data)
     if not created and record.source_version == version:
         return record if record.state in OPEN_STATES else None
     record.source_version = version
@@ -136,8 +137,8 @@ def _apply_read(record: SyncRecord, created: bool, item, run) -> SyncRecord | No
         if record.attempts >= settings.SYNC_MAX_ATTEMPTS:
             record.state, record.next_attempt_at = RecordState.DEAD, None
     else:
-        record.canonical = canonical.to_dict(item.record)
-        summary.apply(record)  # the columns the ledger is searched by
+        record.canonical = data
+        summary.apply(record, item.record)  # the columns the ledger is searched by
         if record.state != RecordState.POSTING:
             # A new version of a posted (or given-up) record must update the destination: start a new cycle.
             record.state, record.attempts, record.next_attempt_at = RecordState.PENDING, 0, None
