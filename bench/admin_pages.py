@@ -55,7 +55,8 @@ def seed(integration, records: int, events: int, progress=None) -> None:
     if progress:
         progress.update(records + events, records + events)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does after a bulk load in production: on PostgreSQL counts then read indexes alone.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 #: The seeded history: a year of a busy tenant (a million documents a year is ~2,700 a day), not a million

@@ -15,7 +15,7 @@ from connections.tenancy import ReadOnlyTenantAdmin, TenantScopedAdmin, has_role
 
 from .admin_filters import FlowFilter, IntegrationFilter
 from .admin_fix import fix_urls
-from .admin_ledger import RecordTimelineAdmin
+from .admin_ledger import SEARCH_HELP, SEARCH_PREFIX_FIELDS, RecordTimelineAdmin
 from .engine import replay
 from .models import Cursor, Integration, RecordState, SyncRecord, SyncRun, WebhookEvent
 from .paging import CappedCountPaginator
@@ -68,7 +68,8 @@ class SyncRecordAdmin(RecordTimelineAdmin, TenantScopedAdmin):
         "__str__", "integration", "flow", "state_badge", "amount", "attempts", "destination_id", "updated_at"
     ]
     list_filter = ["state", FlowFilter, ("integration", IntegrationFilter), "posted_at"]
-    search_fields = ["label", "document_number", "vendor_name", "project_name", "source_id", "destination_id"]
+    search_fields = SEARCH_PREFIX_FIELDS  # shows the search box; what a term matches is admin_ledger.search_filter
+    search_help_text = SEARCH_HELP
     list_select_related = ["integration"]
     # A ledger of millions of rows: count pages up to a cap, and skip the second, unfiltered count.
     paginator = CappedCountPaginator

@@ -142,6 +142,12 @@ class SyncRecord(models.Model):
             # The dashboard's counts per flow and state, postings per day and stale-record alerts.
             models.Index(fields=["integration", "flow", "state"], name="ledger_flow_state"),
             models.Index(fields=["posted_at"], name="ledger_posted_at"),
+            # The dashboard's postings per flow and per day of the user's integrations, read without the rows. (Its
+            # counts by state and the stale-record alerts read ledger_state_flow, made by migration 0010.)
+            models.Index(fields=["integration", "posted_at", "flow"], name="ledger_posted_flow"),
+            # The ledger search by amount (admin_ledger.search_filter). Rows without an amount are left out, so
+            # SQLite's planner does not take "amount = x" for a read of every row not yet summarised.
+            models.Index(fields=["amount"], condition=models.Q(amount__isnull=False), name="ledger_amount_set"),
             models.Index(fields=["state", "updated_at"], name="ledger_state_updated"),
             # The ledger list's default order (newest first) read from an index, not a sort of every row.
             models.Index(fields=["updated_at"], name="ledger_updated_at"),
@@ -317,11 +323,19 @@ class WebhookEvent(models.Model):
     duplicates = models.PositiveIntegerField(default=0, help_text="Times the same event was delivered again.")
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took it; a claim older than the task timeout is stale."
+    )
 
     class Meta:
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["connection", "event_id"], name="one_webhook_per_event")
+        ]
+        indexes = [  # the drain's and the sweep's queue: only the events still waiting are in it
+            models.Index(
+                fields=["connection", "received_at"], name="webhook_waiting", condition=models.Q(status="received")
+            )
         ]
 
     def __str__(self):

@@ -18,6 +18,7 @@ log = logging.getLogger("syncs.tasks")
 
 POLL_SCHEDULE = "poll-integration-{}"
 RETRY_SCHEDULE = "retry-due-records"
+WEBHOOK_SWEEP_SCHEDULE = "sweep-webhook-events"
 
 
 def enqueue_post_batch(record_ids: list[int], run_id: int | None = None) -> None:
@@ -69,9 +70,22 @@ def retry_due_records() -> int:
 
 
 def handle_webhook(event_id: str) -> str:
+    """One event (what the inbox used to queue per event; kept for tasks still in a broker)."""
     from .webhooks import process_event
 
     return process_event(event_id)
+
+
+def drain_webhooks(connection_id: int) -> int:
+    from .webhooks import drain
+
+    return drain(connection_id)
+
+
+def sweep_webhooks() -> list[int]:
+    from .webhooks import sweep
+
+    return sweep()
 
 
 def ensure_poll_schedule(integration) -> None:
@@ -107,4 +121,8 @@ def ensure_global_schedules(**kwargs) -> None:
             "minutes": 1,
             "repeats": -1,
         },
+    )
+    Schedule.objects.update_or_create(
+        name=WEBHOOK_SWEEP_SCHEDULE,
+        defaults={"func": "syncs.tasks.sweep_webhooks", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
     )

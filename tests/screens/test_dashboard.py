@@ -52,6 +52,15 @@ def test_counts_per_flow_and_state_for_the_users_tenants_only(ledgers, members, 
     assert [cells(row) for row in other["rows"]] == [[0, 0, 0, 0, 3, 0, 0, 0]]
 
 
+def test_a_retired_flow_shows_while_it_has_records_waiting_or_posted_this_week(ledgers, members, ledger_row, now):
+    a, _ = ledgers
+    ledger_row(a, RecordState.POSTED, flow="retired", posted_at=now)
+    ledger_row(a, RecordState.POSTED, flow="long_gone", posted_at=now - dt.timedelta(days=40))
+    rows = {row.flow_key: row for row in dashboard.build(members["viewer_a"], now)["rows"]}
+    assert set(rows) == {"ap_bills", "commitments", "retired"}
+    assert cells(rows["retired"]) == [1, 1, 0, 0, 0, 0, 0, 0]
+
+
 def test_every_number_links_to_a_list_of_exactly_those_records(ledgers, members, client, now):
     client.force_login(members["viewer_a"])
     board = dashboard.build(members["viewer_a"], now)

@@ -2,6 +2,8 @@
 secrets masked, every attempt and audit event, no Save button; and the ledger is searched by what finance knows."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from connections.redaction import register_secret
@@ -78,21 +80,68 @@ def test_replay_is_offered_to_finance_not_to_viewers(tenant_a, integration_of, l
     assert f"/mappings/{failed.integration_id}/?tab=cost_codes&amp;q=03-310" in finance_html
 
 
-@pytest.mark.parametrize(
-    "term", ["INV-2024-88", "inv-2024", "Apex Concrete", "Tower B", "9,876.50", "9876.5", "DEST-4711"]
-)
-def test_the_ledger_is_searched_by_number_vendor_project_amount_and_destination_id(
-    term, tenant_a, tenant_b, integration_of, ledger_row, client, members
-):
+def searched(client, user, term, **params):
+    client.force_login(user)
+    response = client.get(reverse("admin:syncs_syncrecord_changelist"), {"q": term, **params})
+    assert response.status_code == 200
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def searchable(tenant_a, tenant_b, integration_of, ledger_row):
+    """The wanted row, a neighbour of the same tenant, and the wanted row's twin in another tenant."""
     a, b = integration_of(tenant_a), integration_of(tenant_b)
     wanted = ledger_row(a, RecordState.POSTED, destination_id="DEST-4711",
                         canonical=canonical_bill("INV-2024-88", "Apex Concrete", "9876.50", "Tower B"))  # fmt: skip
     ledger_row(a, RecordState.POSTED, canonical=canonical_bill("INV-1", "Star Framing", "10.00", "Tower A"))
-    ledger_row(b, RecordState.POSTED, destination_id="DEST-4711",  # the same values in another tenant
-               canonical=canonical_bill("INV-2024-88", "Apex Concrete", "9876.50", "Tower B"))  # fmt: skip
-    client.force_login(members["viewer_a"])
-    response = client.get(reverse("admin:syncs_syncrecord_changelist"), {"q": term})
-    assert [row.pk for row in response.context["cl"].result_list] == [wanted.pk]
+    twin = ledger_row(b, RecordState.POSTED, destination_id="DEST-4711",  # the same values in another tenant
+                      canonical=canonical_bill("INV-2024-88", "Apex Concrete", "9876.50", "Tower B"))  # fmt: skip
+    SyncRecord.objects.filter(pk__in=[wanted.pk, twin.pk]).update(source_id="req:901")
+    return wanted
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "INV-2024-88", "inv-2024", " INV-2024 ",  # the document number, or how it starts, in any case
+        "Apex Concrete", "apex con",  # the vendor: the whole phrase is one prefix, not separate words
+        "P-1 Tower B", "p-1 tower b",  # the project, as stored: its code and name
+        "req:901", "DEST-4711", "dest-47",  # the source and destination ids
+        "9,876.50", "9876.5", "$9876.50",  # the amount, however typed
+    ],
+)  # fmt: skip
+def test_the_ledger_is_searched_by_number_vendor_project_ids_and_amount(term, searchable, client, members):
+    assert searched(client, members["viewer_a"], term) == [searchable.pk]
+
+
+@pytest.mark.parametrize("term", ["2024-88", "Concrete", "Tower B", "4711", "Invoice", "9876"])
+def test_search_matches_how_a_value_starts_not_text_inside_it(term, searchable, client, members):
+    """A prefix, which an index serves on a ledger of millions; text inside a value would read every row."""
+    assert searched(client, members["viewer_a"], term) == []
+
+
+def test_a_search_never_finds_another_tenants_rows(searchable, client, members):
+    twin = SyncRecord.objects.exclude(pk=searchable.pk).get(destination_id="DEST-4711")
+    assert searched(client, members["admin_b"], "INV-2024-88") == [twin.pk]
+    assert searched(client, members["admin_b"], "9876.50") == [twin.pk]
+
+
+def test_the_ledger_list_costs_the_same_queries_whatever_its_length(tenant_a, integration_of, ledger_row, client,
+                                                                    members):  # fmt: skip
+    a = integration_of(tenant_a)
+
+    def queries(term=""):
+        client.force_login(members["viewer_a"])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("admin:syncs_syncrecord_changelist"), {"q": term} if term else {})
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    ledger_row(a, RecordState.POSTED, canonical=canonical_bill("INV-1"))
+    few, few_searched = queries(), queries("INV")
+    for n in range(30):
+        ledger_row(a, RecordState.FAILED if n % 3 else RecordState.POSTED, canonical=canonical_bill(f"INV-{n + 2}"))
+    assert queries() == few and queries("INV") == few_searched
 
 
 def test_an_amount_search_keeps_the_lists_filters(tenant_a, integration_of, ledger_row, client, members):
