@@ -52,10 +52,12 @@ def table(results: dict) -> str:
             rows.append((f"{name}: ours/floor", f"{p['ratio']:.2f}"))
     if "instant" in r:
         rows.append(("our own work per record (worker CPU - floor CPU)", f"{r['instant']['own_ms_per_record']:.2f} ms"))
-    for phase in ("first", "steady"):
-        c = r.get("calls", {}).get(phase)
+    counted = r.get("calls", {})
+    for phase, label in (("first", "first load of {records}"), ("steady", "{steady_records} new ones after it")):
+        c = counted.get(phase)
         if c:
-            rows.append((f"API calls per posted record, {phase} run",
+            where = label.format(records=counted.get("records", "?"), steady_records=counted.get("steady_records", "?"))
+            rows.append((f"API calls per posted record, {where}",
                          f"{c['total']:.2f} (reads {c['reads']:.2f}, look-ups {c['lookups']:.2f}, "
                          f"writes {c['writes']:.2f}, token {c['token']:.3f})"))  # fmt: skip
     m = r.get("memory")
