@@ -8,6 +8,8 @@ Intacct publishes envelopes rather than a schema per call: every answer our clie
 published envelope structure, and every request must have gone to the documented gateway.
 """
 
+import datetime as dt
+
 import pytest
 
 from sandbox.testing import SandboxControl
@@ -69,3 +71,14 @@ def intacct_answers_follow_the_published_envelopes(request, monkeypatch):
             problems.add(f"undocumented request {entry['method']} {entry['path']}")
     assert answers, "the test read nothing from Intacct"
     assert not problems, "Intacct answers or requests outside the published contract:\n" + "\n".join(sorted(problems))
+
+
+@pytest.fixture
+def procore_acumatica(tenant_a, sandbox, procore_sim, acumatica_sim):
+    """The Procore -> Acumatica scenario seeded on both simulators and wired: (integration, what should post)."""
+    from . import scenario
+
+    data, expected = scenario.procore_records(dt.date.today())
+    procore_sim.seed(data)
+    acumatica_sim.seed(preset="reference")
+    return scenario.wire(tenant_a, sandbox.base_url), expected

@@ -1,7 +1,5 @@
 """What a record costs: vendor calls and database work per record stay flat, and the API usage counters add up."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,20 +10,9 @@ from connections.models import ApiUsage
 from syncs import canonical, engine, ledger
 from syncs.models import SyncRecord
 
-from . import scenario
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORDER_LOOK_UP = "GET /entity/Default/23.200.001/PurchaseOrder"
-
-
-@pytest.fixture
-def world(tenant_a, sandbox, procore_sim, acumatica_sim):
-    data, expected = scenario.procore_records(dt.date.today())
-    procore_sim.seed(data)
-    acumatica_sim.seed(preset="reference")
-    integration = scenario.wire(tenant_a, sandbox.base_url)
-    return integration, expected
 
 
 def read(integration) -> list[int]:
@@ -39,8 +26,8 @@ def posted(integration) -> int:
     return SyncRecord.objects.filter(integration=integration, flow="ap_bills", state="posted").count()
 
 
-def test_without_a_commitment_flow_no_bill_looks_for_an_order(world, acumatica_sim):
-    integration, _ = world
+def test_without_a_commitment_flow_no_bill_looks_for_an_order(procore_acumatica, acumatica_sim):
+    integration, _ = procore_acumatica
     ids = read(integration)
     acumatica_sim.clear_calls()
     engine.post_batch(ids)
@@ -48,8 +35,8 @@ def test_without_a_commitment_flow_no_bill_looks_for_an_order(world, acumatica_s
     assert acumatica_sim.calls().get(ORDER_LOOK_UP, 0) == 0  # no order of ours can be there to link to
 
 
-def test_with_a_commitment_flow_each_bill_looks_for_its_order(world, acumatica_sim):
-    integration, _ = world
+def test_with_a_commitment_flow_each_bill_looks_for_its_order(procore_acumatica, acumatica_sim):
+    integration, _ = procore_acumatica
     integration.flows = ["commitments", "ap_bills"]
     integration.save()
     ids = read(integration)
@@ -62,8 +49,8 @@ def test_with_a_commitment_flow_each_bill_looks_for_its_order(world, acumatica_s
     assert acumatica_sim.calls().get(ORDER_LOOK_UP, 0) == requisitions  # each names its commitment
 
 
-def test_a_batch_costs_a_bounded_number_of_queries_per_record(world):
-    integration, _ = world
+def test_a_batch_costs_a_bounded_number_of_queries_per_record(procore_acumatica):
+    integration, _ = procore_acumatica
     ids = read(integration)
     with CaptureQueriesContext(connection) as captured:
         engine.post_batch(ids)
@@ -75,8 +62,8 @@ def test_a_batch_costs_a_bounded_number_of_queries_per_record(world):
     assert len(tokens) <= 4  # each connection's token read once for the batch, not once per record
 
 
-def test_api_usage_counts_every_call_in_a_few_writes(world, procore_sim, acumatica_sim):
-    integration, _ = world
+def test_api_usage_counts_every_call_in_a_few_writes(procore_acumatica, procore_sim, acumatica_sim):
+    integration, _ = procore_acumatica
     usage.flush()
     before = {row.connection_id: row.calls for row in ApiUsage.objects.all()}
     procore_sim.clear_calls()
@@ -95,8 +82,8 @@ def bill_look_ups(acumatica_sim) -> int:
     return acumatica_sim.calls().get("GET /entity/Default/23.200.001/Bill", 0)
 
 
-def test_a_batch_looks_its_bills_up_together(world, acumatica_sim):
-    integration, _ = world
+def test_a_batch_looks_its_bills_up_together(procore_acumatica, acumatica_sim):
+    integration, _ = procore_acumatica
     ids = read(integration)
     acumatica_sim.clear_calls()
     engine.post_batch(ids)
@@ -108,10 +95,12 @@ def test_a_batch_looks_its_bills_up_together(world, acumatica_sim):
     assert acumatica_sim.calls().get("PUT /entity/Default/23.200.001/Bill") == done
 
 
-def test_a_record_claimed_by_another_worker_after_the_batch_look_up_is_looked_up_again(world, acumatica_sim):
+def test_a_record_claimed_by_another_worker_after_the_batch_look_up_is_looked_up_again(
+    procore_acumatica, acumatica_sim
+):
     """Another worker took the record after the batch looked it up, wrote its bill and lost the answer: the batch
     must not trust what it found before (nothing), or the bill would be written twice."""
-    integration, _ = world
+    integration, _ = procore_acumatica
     ids = read(integration)
     batch = engine.BatchCache()
     snapshot = engine._prefetch(ids, batch)

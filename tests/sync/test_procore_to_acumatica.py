@@ -20,12 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def world(tenant_a, sandbox, procore_sim, acumatica_sim):
-    data, expected = scenario.procore_records(dt.date.today())
-    procore_sim.seed(data)
-    acumatica_sim.seed(preset="reference")
-    integration = scenario.wire(tenant_a, sandbox.base_url)
-    return integration, expected
+def world(procore_acumatica):
+    return procore_acumatica
 
 
 def bills(acumatica_sim) -> dict[str, dict]:
