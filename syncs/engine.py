@@ -404,14 +404,14 @@ def _prefetch(record_ids: list[int], maps: BatchCache) -> dict[int, object]:
     for row in rows:
         integration, flow = integrations[row.integration_id], FLOWS.get(row.flow)
         options = flow_options(integration, flow) if flow else {}
-        if flow is None or flow.kind not in (POST,) or options.get("approval") or not row.canonical:
+        if flow is None or flow.kind != POST or options.get("approval") or not row.canonical:
             continue
         try:
             document = canonical.with_options(canonical.from_dict(row.canonical), options)
             document = overrides.apply(document, row.overrides, options)
             resolution = resolve(integration, document, maps=maps.get(integration), options=options)
-        except (KeyError, TypeError, ValueError):
-            continue  # posting it says what is wrong
+        except Exception:  # noqa: BLE001 - posting the record says what is wrong with it, on the record
+            continue
         if resolution.errors:
             continue
         snapshot[row.pk] = row.claimed_at
@@ -423,6 +423,8 @@ def _prefetch(record_ids: list[int], maps: BatchCache) -> dict[int, object]:
             maps.adapter(writer).prefetch(flow.destination_entity, found)
         except errors.ApiError as exc:  # each record is then looked up on its own, as it would be without this
             log.info("Batch look-up of %s skipped: %s", flow.label, exc)
+        except Exception:  # a surprise here must not keep the batch from posting: each record looks itself up
+            log.exception("Batch look-up of %s failed", flow.label)
     return snapshot
 
 
