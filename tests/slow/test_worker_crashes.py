@@ -107,13 +107,14 @@ def test_killed_after_the_destination_applied_the_write(world, acumatica_sim, cl
 
 def test_killed_right_before_the_write(world, acumatica_sim, clusters):
     integration, expected = world
-    # The look-up that precedes the first bill's create hangs; the worker dies with nothing written.
-    acumatica_sim.fault("latency", method="GET", path="/Bill", ms=20_000)
+    # The first bill's create hangs before Acumatica applies it; the worker dies, its record claimed, nothing written.
+    acumatica_sim.fault("latency", method="PUT", path="/Bill", ms=20_000)
     first = clusters(cluster_env())
     enqueue("syncs.tasks.run_flow_task", integration.pk, FLOW, "manual")
     wait_until(
-        lambda: posting(integration).exists() and any(e["path"].endswith("/Bill") for e in acumatica_sim.journal()),
-        "the look-up never started",
+        lambda: posting(integration).exists()
+        and any(e["method"] == "PUT" and e["path"].endswith("/Bill") for e in acumatica_sim.journal()),
+        "the write never started",
     )
     first.kill()
     assert acumatica_sim.records("Bill") == []
