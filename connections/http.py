@@ -246,12 +246,15 @@ class HttpClient:
         *,
         idempotent: bool | None = None,
         error_mapper: Callable[[requests.Response], errors.ApiError | None] | None = None,
+        patience: float | None = None,
         **kwargs,
     ) -> requests.Response:
         """Send one request, retrying where safe; return the 2xx response or raise a typed ApiError.
 
         `idempotent` defaults to True for reads; pass True for a write only when the destination key makes
         repeating it harmless. `error_mapper` lets a client turn a vendor-specific body into a typed error.
+        `patience`: seconds to wait for the answer, once, with no retry (a call that only saves others, whose
+        callers do the work another way if it fails).
         """
         method = method.upper()
         retry_safe = method in SAFE_METHODS if idempotent is None else idempotent
@@ -266,9 +269,9 @@ class HttpClient:
             attempt += 1
             headers = {**self.auth.headers(), **extra_headers}
             try:
-                response = self._send(method, url, headers=headers, **kwargs)
+                response = self._send(method, url, headers=headers, patience=patience, **kwargs)
             except errors.Transient as exc:
-                if isinstance(exc, errors.OutcomeUnknown) and not retry_safe:
+                if (isinstance(exc, errors.OutcomeUnknown) and not retry_safe) or patience is not None:
                     raise
                 self._wait_or_raise(exc, attempt, retry_safe)
                 continue
@@ -297,12 +300,13 @@ class HttpClient:
             raise exc
         time.sleep(max(delay, 0))
 
-    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, method: str, url: str, patience: float | None = None, **kwargs) -> requests.Response:
         self.budget.spend(method, url)
         started = time.monotonic()
         path = urlsplit(url).path
+        timeout = self.timeout if patience is None else (self.timeout[0], patience)
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            response = self.session.request(method, url, timeout=timeout, **kwargs)
             response.content  # read the whole body now, so a truncated body fails here  # noqa: B018
         except (requests.ConnectTimeout, requests.exceptions.SSLError) as exc:
             self._record(method, path, None, started)

@@ -30,6 +30,7 @@ log = logging.getLogger("syncs.engine")
 
 PAGE_SIZE = 50
 CURSOR_OVERLAP = dt.timedelta(minutes=5)
+PREFETCH_PATIENCE_SECONDS = 15.0
 
 
 class FlowNotSupported(Exception):
@@ -420,12 +421,19 @@ def _prefetch(record_ids: list[int], maps: BatchCache) -> dict[int, object]:
         flow = FLOWS[flow_key]
         writer = sides(integrations[integration_id], flow)[1]
         try:
-            maps.adapter(writer).prefetch(flow.destination_entity, found)
+            maps.adapter(writer).prefetch(flow.destination_entity, found, patience=_prefetch_patience())
         except errors.ApiError as exc:  # each record is then looked up on its own, as it would be without this
             log.info("Batch look-up of %s skipped: %s", flow.label, exc)
         except Exception:  # a surprise here must not keep the batch from posting: each record looks itself up
             log.exception("Batch look-up of %s failed", flow.label)
     return snapshot
+
+
+def _prefetch_patience() -> float:
+    """How long a batch's look-up may wait for an answer: a hang there must not use up the task's time (the task
+    would be stopped before any record was claimed, again and again); the records then look themselves up, so one
+    that hangs the destination is the one that ends dead."""
+    return min(PREFETCH_PATIENCE_SECONDS, settings.Q_CLUSTER["timeout"] / 4)
 
 
 def requeue_blocked(integration_id: int) -> int:

@@ -160,10 +160,11 @@ class Adapter:
         """
         raise NotImplementedError
 
-    def prefetch(self, entity: str, documents: list[tuple[str, Any]]) -> None:
+    def prefetch(self, entity: str, documents: list[tuple[str, Any]], patience: float | None = None) -> None:
         """Look up many documents ((key, resolved record) pairs) in as few calls as the API allows, before they are
         posted one by one; `find` then answers from what was found. Optional: by default nothing is fetched early.
-        The engine drops what it can no longer trust (see `drop_prefetched`)."""
+        The engine drops what it can no longer trust (see `drop_prefetched`). `patience`: the longest wait for one
+        answer (see HttpClient.request); what is not found in time is looked up record by record."""
 
     def drop_prefetched(self, key: str) -> None:
         """Forget what `prefetch` found for `key`: someone else may have written it since; `find` asks again."""

@@ -49,6 +49,8 @@ REFERENCE_ENTITIES = {
     "task": ("ProjectTask", "ProjectTaskID", "Description", "Status"),
     "cost_code": ("CostCode", "CostCodeID", "Description", None),
 }
+
+
 def folded(business_key: tuple) -> tuple:
     return tuple(str(part or "").casefold() for part in business_key)
 
@@ -186,7 +188,7 @@ class AcumaticaAdapter(Adapter):
             )
         return None
 
-    def prefetch(self, entity: str, documents: list[tuple[str, object]]) -> None:
+    def prefetch(self, entity: str, documents: list[tuple[str, object]], patience: float | None = None) -> None:
         """Bills about to be posted, looked up PREFETCH_GROUP at a time with one `$filter` each (an `or` of their
         type, vendor and vendor reference): one call for a group instead of one per bill."""
         if entity != "bill":
@@ -200,7 +202,7 @@ class AcumaticaAdapter(Adapter):
         for start in range(0, len(keys), PREFETCH_GROUP):
             group = {wanted[key] for key in keys[start : start + PREFETCH_GROUP]}
             found: dict[tuple, list[dict]] = {folded(business_key): [] for business_key in group}
-            for row in self.client.find_many_bills(sorted(group)):
+            for row in self.client.find_many_bills(sorted(group), patience=patience):
                 business_key = (value(row.get("Type")), value(row.get("Vendor")), value(row.get("VendorRef")))
                 found.get(folded(business_key), []).append(row)  # compared as Acumatica compares: any case
             for key in keys[start : start + PREFETCH_GROUP]:

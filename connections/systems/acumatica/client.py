@@ -104,16 +104,23 @@ class AcumaticaClient:
             return False
 
     def list(
-        self, entity: str, *, filter: str | None = None, select: str | None = None, expand: str | None = None
+        self,
+        entity: str,
+        *,
+        filter: str | None = None,
+        select: str | None = None,
+        expand: str | None = None,
+        patience: float | None = None,
     ) -> Iterator[dict]:
-        """Every record of an entity, paged with $skip/$top until a short page (there is no count)."""
+        """Every record of an entity, paged with $skip/$top until a short page (there is no count).
+        `patience`: see HttpClient.request."""
         skip = 0
         while True:
             params = {"$top": PAGE_SIZE, "$skip": skip}
             for key, value in (("$filter", filter), ("$select", select), ("$expand", expand)):
                 if value:
                     params[key] = value
-            rows = self.request("GET", entity, params=params).json()
+            rows = self.request("GET", entity, params=params, patience=patience).json()
             yield from rows
             if len(rows) < PAGE_SIZE:
                 return
@@ -127,14 +134,14 @@ class AcumaticaClient:
         )
         return list(self.list("Bill", filter=flt))  # no $select: the `note` system field must come back
 
-    def find_many_bills(self, business_keys: list[tuple[str, str, str]]) -> list[dict]:
+    def find_many_bills(self, business_keys: list[tuple[str, str, str]], patience: float | None = None) -> list[dict]:
         """Bills of any of these (type, vendor, vendor reference), with their notes: one `$filter` for them all."""
         flt = " or ".join(
             f"(Type eq {odata_literal(kind)} and Vendor eq {odata_literal(vendor)} "
             f"and VendorRef eq {odata_literal(reference)})"
             for kind, vendor, reference in business_keys
         )
-        return list(self.list("Bill", filter=flt)) if flt else []
+        return list(self.list("Bill", filter=flt, patience=patience)) if flt else []
 
     def get_bill(self, doc_type: str, reference_nbr: str, expand: str = "Details") -> dict:
         """One bill by its keys, read through a filter so no document type has to be spelled in a URL path."""
