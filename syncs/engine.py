@@ -269,6 +269,8 @@ class BatchCache:
     def __init__(self):
         self._read: dict[int, tuple[float, Maps]] = {}
         self._adapters: dict[tuple, object] = {}
+        # record pk -> (source version, overrides, resolution, when): what the batch's look-up resolved (_prefetch)
+        self.resolved: dict[int, tuple] = {}
 
     def get(self, integration: Integration, fresh: bool = False) -> Maps:
         now = time.monotonic()
@@ -302,9 +304,11 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run, maps
     """A `post`: resolve through the maps (creating missing reference data first where a mirror flow may), look
     the document up by our key, write it once."""
     options = flow_options(integration, flow)
-    document = canonical.with_options(canonical.from_dict(record.canonical), options)
-    document = overrides.apply(document, record.overrides, options)  # what a person set on this record wins
-    resolution = _resolve(integration, document, options, maps)
+    resolution = _resolved_by_batch(record, maps)
+    if resolution is None:
+        document = canonical.with_options(canonical.from_dict(record.canonical), options)
+        document = overrides.apply(document, record.overrides, options)  # what a person set on this record wins
+        resolution = _resolve(integration, document, options, maps)
     if resolution.errors and _mirror_missing(integration, resolution.errors, run):
         if maps is not None:
             maps.forget(integration)
@@ -323,6 +327,15 @@ def _post_document(record: SyncRecord, integration: Integration, flow, run, maps
     existing = record.destination_id or destination.find(flow.destination_entity, resolution.record, key)
     result = destination.write(flow.destination_entity, resolution.record, key, existing)
     ledger.mark_posted(record, result, run, found_existing=bool(existing and not record.destination_id))
+
+
+def _resolved_by_batch(record: SyncRecord, maps: BatchCache | None):
+    """The resolution the batch's look-up made of this record, if the record is still the version it resolved and
+    the map rows it used are not older than map rows may be (BatchCache.MAX_AGE_SECONDS)."""
+    known = maps.resolved.pop(record.pk, None) if maps is not None else None
+    if known is None or known[:2] != (record.source_version, record.overrides):
+        return None
+    return known[2] if time.monotonic() - known[3] <= BatchCache.MAX_AGE_SECONDS else None
 
 
 def _mirror_missing(integration: Integration, missing, run) -> bool:
@@ -416,6 +429,7 @@ def _prefetch(record_ids: list[int], maps: BatchCache) -> dict[int, object]:
         if resolution.errors:
             continue
         snapshot[row.pk] = row.claimed_at
+        maps.resolved[row.pk] = (row.source_version, row.overrides, resolution, time.monotonic())
         documents.setdefault((integration.pk, flow.key), []).append((row.idempotency_key, resolution.record))
     for (integration_id, flow_key), found in documents.items():
         flow = FLOWS[flow_key]

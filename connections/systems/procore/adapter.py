@@ -44,7 +44,7 @@ from .bill_writes import ProcoreBillWriter
 from .client import ProcoreClient
 from .commitment_writes import ProcoreCommitmentWriter
 from .commitments import ProcoreCommitments
-from .common import RUN_STOPPERS, parse_time, procore_range
+from .common import RUN_STOPPERS, chunks, parse_time, procore_range
 from .consts import APPROVED_DIRECT_COST, APPROVED_REQUISITION, BILLABLE_DIRECT_COST_TYPE
 from .cost_codes import ProcoreCostCodes
 from .cost_types import ProcoreCostTypes
@@ -66,16 +66,6 @@ def _closing_database(function, *args):
         db.connections.close_all()
 
 
-def chunks(items, size: int) -> Iterator[list]:
-    """Consecutive lists of `size` items (the last one shorter), read lazily from any iterable."""
-    group = []
-    for item in items:
-        group.append(item)
-        if len(group) >= size:
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 def retained_this_period(item: dict) -> Decimal:
@@ -185,19 +175,19 @@ class ProcoreAdapter(Adapter):
             raise ValueError(f"unknown Procore partition {partition!r}")
 
     def _built(self, headers: Iterator[dict], project_id, make_item) -> Iterator[SourceItem]:
-        """The items of a list, in its order, each built from its header and its own detail reads.
+        """The items of a list, in its order, each built from its row and the reads the row cannot spare (a direct
+        cost's line items; a requisition's detail only when it stores materials).
 
-        Procore lists headers only, so a record costs two or three more reads; they are sent `read_concurrency` at a
-        time (the connection's setting, default 8), so a reader waits on Procore's latency once per group instead of
-        once per call, and keeps pace with the workers posting what it reads. Only HTTP happens in the threads: the
-        shared look-ups (the project's cost codes, the commitments) and the token are read here first."""
+        Those reads are sent `read_concurrency` at a time (the connection's setting, default 8), so a reader waits on
+        Procore's latency once per group instead of once per call. Only HTTP happens in the threads: the shared
+        look-ups (the project's cost codes, the commitments) and the token are read here first."""
         width = int(self.connection.settings.get("read_concurrency") or READ_CONCURRENCY)
         with ThreadPoolExecutor(max(width, 1), thread_name_prefix="procore-read") as pool:
             for group in chunks(headers, max(width, 1) * 2):
-                self._prefetch(project_id, group, make_item)
+                self._read_shared(project_id, group, make_item)
                 yield from pool.map(lambda header: _closing_database(make_item, project_id, header), group)
 
-    def _prefetch(self, project_id, headers: list[dict], make_item) -> None:
+    def _read_shared(self, project_id, headers: list[dict], make_item) -> None:
         self.client.http.auth.headers()  # a token due for renewal is renewed by this thread, not by several
         if make_item != self._requisition_item:
             return

@@ -24,7 +24,8 @@ from connections.systems.base import WriteResult
 from syncs.canonical import Bill
 from syncs.money import rounded, rounded_lines
 
-from .commitment_writes import chunks, line_changes, money, nested_id, source_note, sync_errors
+from .commitment_writes import SYNC_LIMIT, line_changes, money, nested_id, source_note, sync_errors
+from .common import chunks
 from .placement import Placement
 from .vendors import synced_entity
 
@@ -150,7 +151,7 @@ class ProcoreBillWriter:
         updates = [{"direct_cost_id": int(cost_id), **line} for line in updates]
         for line in updates:
             line["amount"] = money(line["amount"])  # zeroed lines come as text
-        for batch in chunks(updates):
+        for batch in chunks(updates, SYNC_LIMIT):
             sync_errors(
                 self.client.sync_direct_cost_line_items(project_id, batch), f"the lines of direct cost {cost_id}"
             )

@@ -24,6 +24,7 @@ from connections.systems.base import WriteResult
 from syncs.canonical import Commitment
 
 from .commitments import KINDS, PREFIXES
+from .common import chunks
 from .placement import Placement
 from .vendors import synced_entity
 
@@ -79,11 +80,6 @@ def same_line(line: dict, row: dict) -> bool:
         and nested_id(row.get("cost_code")) == line.get("cost_code_id")
         and nested_id(row.get("line_item_type")) == line.get("line_item_type_id")
     )
-
-
-def chunks(items: list, size: int = SYNC_LIMIT):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def sync_errors(answer: dict, what: str) -> None:
@@ -224,7 +220,7 @@ class ProcoreCommitmentWriter:
         return out
 
     def sync_lines(self, kind: str, project_id: int, contract_id, updates: list[dict]) -> list[dict]:
-        for batch in chunks(updates):
+        for batch in chunks(updates, SYNC_LIMIT):
             answer = self.client.sync_contract_line_items(kind, project_id, contract_id, batch)
             sync_errors(answer, f"the lines of contract {contract_id}")
         return updates

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Iterator
 
 from connections import errors
 from connections.systems.base import SourceItem
@@ -54,3 +55,15 @@ def nested_ref(obj: dict | None):
 
 def currency_of(record: dict, default: str) -> str:
     return (record.get("currency_configuration") or {}).get("currency_iso_code") or default
+
+
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of `size` items (the last one shorter), read lazily from any iterable."""
+    group = []
+    for item in items:
+        group.append(item)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
